@@ -1,0 +1,66 @@
+"""Settings, read once from the environment. With no DATABASE_URL, Rapport runs its own PostgreSQL."""
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import msgspec
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str | None
+    data_dir: Path
+    host: str
+    port: int
+    workers: int
+    pool_size: int
+    projector_poll_seconds: float
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return self.database_url is None
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    return Settings(
+        database_url=env.get("DATABASE_URL") or None,
+        data_dir=Path(env.get("RAPPORT_DATA_DIR", ".data")).resolve(),
+        host=env.get("RAPPORT_HOST", "127.0.0.1"),
+        port=int(env.get("RAPPORT_PORT", "8000")),
+        workers=int(env.get("RAPPORT_WORKERS", "1")),
+        pool_size=int(env.get("RAPPORT_DB_POOL_SIZE", "10")),
+        projector_poll_seconds=float(env.get("RAPPORT_PROJECTOR_POLL_SECONDS", "1.0")),
+    )
+
+
+_SCHEMES = ("postgresql", "postgres", "postgresql+asyncpg")
+
+
+def _split(url: str) -> tuple[str, str, str, str, str]:
+    parts = urlsplit(url)
+    if parts.scheme not in _SCHEMES:
+        raise ValueError(f"DATABASE_URL must be a postgresql:// URL, not {parts.scheme}://")
+    return parts.scheme, parts.netloc, parts.path, parts.query, parts.fragment
+
+
+def to_asyncpg_dsn(url: str) -> str:
+    """asyncpg wants plain `postgresql://`."""
+    _, netloc, path, query, fragment = _split(url)
+    return urlunsplit(("postgresql", netloc, path, query, fragment))
+
+
+def to_sqlalchemy_url(url: str) -> str:
+    """SQLAlchemy (Alembic) wants the driver named: `postgresql+asyncpg://`."""
+    _, netloc, path, query, fragment = _split(url)
+    return urlunsplit(("postgresql+asyncpg", netloc, path, query, fragment))
+
+
+def sqlalchemy_url() -> str:
+    """The URL Alembic uses when run by hand: DATABASE_URL, else the embedded server."""
+    settings = load_settings()
+    if settings.database_url is not None:
+        return to_sqlalchemy_url(settings.database_url)
+    from backend.embedded import ensure_embedded_database
+
+    return to_sqlalchemy_url(ensure_embedded_database(settings.data_dir))
