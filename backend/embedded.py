@@ -1,6 +1,7 @@
 """An embedded PostgreSQL 16 (the `pgserver` wheel) for machines with no database configured."""
 
 import logging
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,9 @@ _servers: dict[Path, Any] = {}
 
 def embedded_server(data_dir: Path) -> Any:
     """Start (or join) the PostgreSQL server whose data lives in `data_dir/postgres`."""
+    # pgserver's lock file lives in the user runtime dir; without XDG_RUNTIME_DIR it falls back to
+    # /tmp with a warning that says nothing actionable.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import pgserver
 
     pgdata = (data_dir / "postgres").resolve()

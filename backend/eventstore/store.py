@@ -315,17 +315,20 @@ class EventStore:
         types: Iterable[str] | None = None,
         categories: Iterable[str] | None = None,
         conn: asyncpg.Connection | None = None,
+        horizon: bool = True,
     ) -> list[RecordedEvent]:
         """Events after `after` in the global order a follower can trust.
 
         Only events of transactions older than every transaction still running are returned: a
         transaction that took a lower position but has not committed yet holds the reader back
-        instead of being skipped (the bug Marten and Emmett both had).
+        instead of being skipped (the bug Marten and Emmett both had). `horizon=False` drops that
+        rule; only `rebuild` uses it, while it holds a lock that keeps every writer out.
         """
+        safe = " AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())" if horizon else ""
         query = (
             f"SELECT {EVENT_COLUMNS} FROM events"
             " WHERE (transaction_id, position) > ($1::text::xid8, $2)"
-            " AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
+            f"{safe}"
             " AND ($4::text[] IS NULL OR type = ANY ($4)) AND ($5::text[] IS NULL OR category = ANY ($5))"
             " ORDER BY transaction_id, position LIMIT $3"
         )

@@ -1,0 +1,73 @@
+"""create_app(): the one place that wires settings, the database, the store, routes and the CLI."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from click import Group
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins import CLIPluginProtocol
+
+from backend.config import Settings, load_settings
+from backend.db import create_pool, resolve_database_url
+from backend.eventstore.store import EventStore
+from backend.health import HealthController
+from backend.problems import UNEXPECTED_HANDLERS, problem_details_plugin
+from backend.registry import event_registry, inline_projections
+
+API_TITLE = "Rapport"
+API_VERSION = "0.1.0"
+
+
+class RapportCLI(CLIPluginProtocol):
+    """Makes `litestar --app backend.app:create_app <command>` offer Rapport's own commands too."""
+
+    def on_cli_init(self, cli: Group) -> None:
+        from backend.cli import rapport
+
+        for name, command in rapport.commands.items():
+            if name not in cli.commands:
+                cli.add_command(command, name)
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title=API_TITLE,
+        version=API_VERSION,
+        description="Informational interviews, recorded as events.",
+        path="/docs",
+        render_plugins=[ScalarRenderPlugin(path="/")],
+        use_handler_docstrings=True,
+    )
+
+
+def create_app(settings: Settings | None = None, database_url: str | None = None) -> Litestar:
+    """Build the ASGI app. The database URL is resolved once per process, at start-up."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def database(app: Litestar) -> AsyncIterator[None]:
+        dsn = database_url or resolve_database_url(settings)
+        pool = await create_pool(dsn, settings.pool_size)
+        store = EventStore(pool, event_registry(), inline=inline_projections())
+        app.state.pool = pool
+        app.state.store = store
+        try:
+            yield
+        finally:
+            await store.close()
+            await pool.close()
+
+    return Litestar(
+        route_handlers=[HealthController],
+        lifespan=[database],
+        state=State({"settings": settings}),
+        plugins=[problem_details_plugin(), RapportCLI()],
+        exception_handlers=UNEXPECTED_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=openapi_config(),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        request_max_body_size=1_048_576,
+    )

@@ -1,0 +1,299 @@
+"""`rapport`: run the API and the projector, migrate, rebuild, inspect and verify the log."""
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+import msgspec
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from backend.config import load_settings
+
+console = Console(stderr=True)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _dsn() -> str:
+    from backend.db import resolve_database_url
+
+    settings = load_settings()
+    if settings.uses_embedded_database:
+        console.print(f"[dim]No DATABASE_URL: using the embedded PostgreSQL in {settings.data_dir / 'postgres'}[/]")
+    return resolve_database_url(settings)
+
+
+@contextmanager
+def _progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A progress bar with a live events/s figure, on stderr so stdout stays parseable."""
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]:>10} events/s"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(description, total=total, rate="-")
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+            elapsed = bar.tasks[task].elapsed or 0.0
+            done = bar.tasks[task].completed
+            bar.update(task, rate=f"{done / elapsed:,.0f}" if elapsed > 0 else "-")
+
+        yield advance
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def rapport() -> None:
+    """Rapport: informational interviews, recorded as events."""
+
+
+@rapport.command()
+@click.option("--host", default=None, help="Address to listen on (RAPPORT_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (RAPPORT_PORT, default 8000).")
+@click.option("--workers", type=int, default=None, help="Worker processes (RAPPORT_WORKERS, default 1).")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Migrate the database, then serve the API and the client with granian."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    from backend import migrate
+
+    settings = load_settings()
+    dsn = _dsn()
+    console.print("Applying migrations…")
+    asyncio.run(migrate.upgrade(dsn))
+    # Workers are separate processes: they find the database through the environment.
+    os.environ["DATABASE_URL"] = dsn
+    address, listen_port = host or settings.host, port or settings.port
+    console.print(f"[bold green]Rapport is running at http://{address}:{listen_port}/[/]  (Ctrl+C to stop)")
+    console.print(f"API docs: http://{address}:{listen_port}/docs   health: http://{address}:{listen_port}/health")
+    Granian(
+        "backend.app:create_app",
+        factory=True,
+        interface=Interfaces.ASGI,
+        address=address,
+        port=listen_port,
+        workers=workers or settings.workers,
+        log_access=False,
+    ).serve()
+
+
+@rapport.command()
+@click.argument("revision", default="head")
+def migrate(revision: str) -> None:
+    """Upgrade the database schema to REVISION (default: head)."""
+    from backend import migrate as migrations
+
+    dsn = _dsn()
+    asyncio.run(migrations.upgrade(dsn, revision))
+    console.print(f"Database at {revision}.")
+
+
+@rapport.command()
+@click.argument("revision")
+def downgrade(revision: str) -> None:
+    """Downgrade the database schema to REVISION (`base` removes everything)."""
+    from backend import migrate as migrations
+
+    dsn = _dsn()
+    asyncio.run(migrations.downgrade(dsn, revision))
+    console.print(f"Database at {revision}.")
+
+
+@rapport.command()
+@click.option("--batch-size", type=int, default=500, show_default=True)
+def projector(batch_size: int) -> None:
+    """Run the async projections until interrupted. Start several for standbys."""
+    from backend.db import create_pool
+    from backend.eventstore.runner import Projector
+    from backend.eventstore.store import EventStore
+    from backend.registry import async_projections, event_registry
+
+    settings = load_settings()
+    dsn = _dsn()
+
+    async def main() -> None:
+        pool = await create_pool(dsn, 2)
+        store = EventStore(pool, event_registry())
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        names = ", ".join(p.name for p in async_projections())
+        console.print(f"Projector running: {names} (poll every {settings.projector_poll_seconds}s)")
+        try:
+            await Projector(
+                dsn, store, async_projections(), poll_seconds=settings.projector_poll_seconds, batch_size=batch_size
+            ).run(stop)
+        finally:
+            await pool.close()
+
+    asyncio.run(main())
+
+
+@rapport.command()
+@click.argument("names", nargs=-1)
+@click.option("--batch-size", type=int, default=20_000, show_default=True)
+def rebuild(names: tuple[str, ...], batch_size: int) -> None:
+    """Replay all events into fresh read-model tables and swap them in (all projections by default)."""
+    from backend.db import create_pool
+    from backend.eventstore.rebuild import count_events
+    from backend.eventstore.rebuild import rebuild as rebuild_projection
+    from backend.eventstore.store import EventStore
+    from backend.registry import PROJECTIONS, event_registry, inline_projections
+
+    known = {p.name: p for p in PROJECTIONS}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise click.BadParameter(f"unknown projection(s): {', '.join(unknown)}; known: {', '.join(known)}")
+    chosen = [known[n] for n in names] if names else list(PROJECTIONS)
+    dsn = _dsn()
+
+    async def main() -> None:
+        pool = await create_pool(dsn, 2)
+        store = EventStore(pool, event_registry(), inline=inline_projections())
+        try:
+            for projection in chosen:
+                async with pool.acquire() as conn:
+                    total = await count_events(conn, projection)
+                with _progress(f"rebuild {projection.name}", total) as advance:
+                    result = await rebuild_projection(pool, store, projection, batch_size=batch_size, progress=advance)
+                console.print(
+                    f"{projection.name}: {result.events:,} events in {result.seconds:.2f}s"
+                    f" ({result.events_per_second:,.0f} events/s), swapped in"
+                )
+        finally:
+            await pool.close()
+
+    asyncio.run(main())
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(msgspec.json.encode(value).decode() + "\n")
+
+
+@rapport.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def status(as_json: bool) -> None:
+    """Each projection's position, lag (events and seconds) and state."""
+    from backend.db import create_pool
+    from backend.eventstore.status import projection_status
+    from backend.registry import PROJECTIONS
+
+    dsn = _dsn()
+
+    async def main() -> list[Any]:
+        pool = await create_pool(dsn, 1)
+        try:
+            async with pool.acquire() as conn:
+                return list(await projection_status(conn, PROJECTIONS))
+        finally:
+            await pool.close()
+
+    rows = asyncio.run(main())
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("projection", "mode", "state", "position", "lag (events)", "lag (s)", "error")
+    for row in rows:
+        state = {"failed": "[red]failed[/]", "running": "[green]running[/]"}.get(row.state, row.state)
+        error = "" if row.error is None else f"at event {row.failed_position}: {row.error}"
+        table.add_row(
+            row.name, row.mode, state, row.position or "-", f"{row.lag_events:,}", f"{row.lag_seconds:.1f}", error
+        )
+    Console().print(table)
+
+
+@rapport.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def verify(as_json: bool) -> None:
+    """Check every stream's hash chain; exit 1 and name the first broken link if any."""
+    from backend.db import create_pool
+    from backend.eventstore.verify import verify as verify_log
+
+    dsn = _dsn()
+
+    async def main() -> Any:
+        pool = await create_pool(dsn, 1)
+        try:
+            async with pool.acquire() as conn:
+                total = await conn.fetchval("SELECT count(*) FROM events")
+                with _progress("verify", total) as advance:
+                    return await verify_log(conn, progress=advance)
+        finally:
+            await pool.close()
+
+    report = asyncio.run(main())
+    if as_json:
+        _print_json(report)
+    elif report.ok:
+        console.print(f"[green]OK[/]: {report.events:,} events in {report.streams:,} streams verify.")
+    else:
+        first = report.first_break
+        console.print(
+            f"[red]BROKEN[/]: {report.breaks} break(s). First: stream {first.stream_id}, version {first.version}"
+            f" (position {first.position}): {first.reason}"
+        )
+    if not report.ok:
+        sys.exit(1)
+
+
+@rapport.command()
+@click.argument("subject")
+@click.confirmation_option(prompt="Personal data of this subject will be unrecoverable. Continue?")
+def forget(subject: str) -> None:
+    """Destroy SUBJECT's key: their personal data in the log becomes unreadable, for good."""
+    from backend.db import create_pool
+    from backend.eventstore.store import EventStore
+    from backend.registry import event_registry
+
+    dsn = _dsn()
+
+    async def main() -> bool:
+        pool = await create_pool(dsn, 1)
+        try:
+            return await EventStore(pool, event_registry()).forget(subject)
+        finally:
+            await pool.close()
+
+    first_time = asyncio.run(main())
+    console.print(f"Forgot {subject}." if first_time else f"{subject} had already been forgotten.")
+
+
+@rapport.command()
+@click.option("--check", is_flag=True, help="Fail if a committed artifact differs from what the code generates.")
+def generate(check: bool) -> None:
+    """Write the generated artifacts (openapi/openapi.json) from the code."""
+    from backend.artifacts import ARTIFACTS
+
+    stale = []
+    for path, render in ARTIFACTS.items():
+        target = ROOT / path
+        content = render()
+        if check:
+            if not target.exists() or target.read_text() != content:
+                stale.append(path)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content)
+        console.print(f"wrote {path}")
+    if stale:
+        console.print(f"[red]Out of date[/]: {', '.join(stale)}. Run `rapport generate` and commit the result.")
+        sys.exit(1)
+    if check:
+        console.print("Generated artifacts are up to date.")
+
+
+def main() -> None:
+    rapport()
+

@@ -1,0 +1,83 @@
+"""Where each projection stands: its position, how far behind it is, and whether it is healthy."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import asyncpg
+import msgspec
+
+from backend.eventstore.projection import Mode, Projection
+from backend.eventstore.runner import LOCK_NAMESPACE
+
+
+class ProjectionStatus(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    name: str
+    mode: str
+    state: str  # inline | running | stopped | failed
+    position: str | None
+    lag_events: int
+    lag_seconds: float
+    updated_at: datetime | None = None
+    failed_position: int | None = None
+    error: str | None = None
+
+
+async def projection_status(conn: asyncpg.Connection, projections: Sequence[Projection]) -> list[ProjectionStatus]:
+    """One row per projection. Inline ones are never behind: they commit with the append."""
+    statuses = []
+    for projection in projections:
+        if projection.mode is Mode.INLINE:
+            last = await conn.fetchrow(
+                "SELECT transaction_id::text::bigint AS tx, position FROM events"
+                f" e WHERE true{projection.filter_sql('e')} ORDER BY position DESC LIMIT 1"
+            )
+            statuses.append(
+                ProjectionStatus(
+                    name=projection.name,
+                    mode="inline",
+                    state="inline",
+                    position=None if last is None else f"{last['tx']}.{last['position']}",
+                    lag_events=0,
+                    lag_seconds=0.0,
+                )
+            )
+            continue
+        row = await conn.fetchrow(
+            f"""
+            SELECT c.transaction_id::text::bigint AS tx, c.position, c.updated_at, c.failed_position, c.error,
+                   EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted
+                           AND l.classid = {LOCK_NAMESPACE} AND l.objid::int = hashtext('rapport.projection:' || $1)
+                           AND l.objsubid = 2) AS owned,
+                   lag.n, lag.oldest
+            FROM (SELECT $1::text AS name) wanted
+            LEFT JOIN projection_checkpoints c ON c.name = wanted.name
+            CROSS JOIN LATERAL (
+                SELECT count(*) AS n, extract(epoch FROM now() - min(e.recorded_at))::float8 AS oldest
+                FROM events e
+                WHERE (e.transaction_id, e.position) > (coalesce(c.transaction_id, '0'::xid8), coalesce(c.position, 0))
+                {projection.filter_sql("e")}
+            ) lag
+            """,
+            projection.name,
+        )
+        assert row is not None  # the query always yields its one row
+        if row["failed_position"] is not None:
+            state = "failed"
+        elif row["owned"]:
+            state = "running"
+        else:
+            state = "stopped"
+        statuses.append(
+            ProjectionStatus(
+                name=projection.name,
+                mode="async",
+                state=state,
+                position=None if row["tx"] is None else f"{row['tx']}.{row['position']}",
+                lag_events=row["n"],
+                lag_seconds=round(row["oldest"] or 0.0, 3),
+                updated_at=row["updated_at"],
+                failed_position=row["failed_position"],
+                error=row["error"],
+            )
+        )
+    return statuses

@@ -1,0 +1,21 @@
+"""Every event type and every projection Rapport knows, gathered from the bounded contexts."""
+
+from backend.audit.activity import ACTIVITY_DAILY
+from backend.audit.stream_summary import STREAM_SUMMARY
+from backend.eventstore.events import EventRegistry
+from backend.eventstore.projection import Mode, Projection
+
+PROJECTIONS: tuple[Projection, ...] = (STREAM_SUMMARY, ACTIVITY_DAILY)
+
+
+def event_registry() -> EventRegistry:
+    """All event classes of all contexts (each context adds its own here as it is built)."""
+    return EventRegistry()
+
+
+def inline_projections() -> tuple[Projection, ...]:
+    return tuple(p for p in PROJECTIONS if p.mode is Mode.INLINE)
+
+
+def async_projections() -> tuple[Projection, ...]:
+    return tuple(p for p in PROJECTIONS if p.mode is Mode.ASYNC)
