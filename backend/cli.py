@@ -297,3 +297,7 @@ def generate(check: bool) -> None:
 def main() -> None:
     rapport()
 
+
+
+if __name__ == "__main__":
+    main()

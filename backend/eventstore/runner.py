@@ -9,6 +9,7 @@ every batch re-reads its checkpoint FOR UPDATE inside the transaction that write
 import asyncio
 import contextlib
 import logging
+import os
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -175,7 +176,8 @@ class Projector:
         self._wake = {p.name: asyncio.Event() for p in self.projections}
 
     async def _open(self) -> asyncpg.Connection:
-        conn = await asyncpg.connect(self.dsn)
+        # The OS pid in the application name lets an operator tell which process owns what.
+        conn = await asyncpg.connect(self.dsn, server_settings={"application_name": f"rapport-projector-{os.getpid()}"})
         await init_connection(conn)
         return conn
 
@@ -195,7 +197,7 @@ class Projector:
     async def _listen(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                conn = await asyncpg.connect(self.dsn)
+                conn = await self._open()
                 try:
                     await conn.add_listener(NOTIFY_CHANNEL, self._wake_all)
                     while not stop.is_set() and not conn.is_closed():

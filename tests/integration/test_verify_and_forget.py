@@ -1,0 +1,147 @@
+"""Tamper evidence and per-person erasure, checked the way an auditor would: on the stored bytes."""
+
+import subprocess
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from backend.eventstore import ANY, NO_STREAM, REDACTED, EventStore, Metadata, StreamWrite, SubjectForgottenError
+from backend.eventstore.verify import verify
+from tests.events import ContactAdded, NoteAdded, Pinged, ReferralReceived
+
+pytestmark = pytest.mark.integration
+
+
+def meta() -> Metadata:
+    return Metadata(actor_id="student-1", command_id=uuid.uuid4())
+
+
+async def _seed(store: EventStore) -> None:
+    for c in range(3):
+        await store.append(f"contact-{c}", NO_STREAM, [ContactAdded(contact_id=str(c), name=f"Person {c}")], meta())
+        for n in range(4):
+            await store.append(f"contact-{c}", ANY, [Pinged(n=n)], meta())
+
+
+async def _as_superuser_bypassing_the_guard(pool: asyncpg.Pool, statement: str) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        # session_replication_role = replica disables ordinary triggers; only a superuser may set it.
+        await conn.execute("SET LOCAL session_replication_role = replica")
+        await conn.execute(statement)
+
+
+async def test_an_untouched_log_verifies(store: EventStore, pool: asyncpg.Pool) -> None:
+    await _seed(store)
+    async with pool.acquire() as conn:
+        report = await verify(conn, page_size=2)
+    assert report.ok, report
+    assert (report.streams, report.events, report.breaks) == (3, 15, 0)
+
+
+async def test_a_changed_event_is_reported_with_its_stream_and_version(store: EventStore, pool: asyncpg.Pool) -> None:
+    await _seed(store)
+    await _as_superuser_bypassing_the_guard(
+        pool, "UPDATE events SET data = '{\"n\": 99}' WHERE stream_id = 'contact-1' AND version = 3"
+    )
+    async with pool.acquire() as conn:
+        report = await verify(conn)
+    assert not report.ok
+    assert report.first_break is not None
+    assert (report.first_break.stream_id, report.first_break.version) == ("contact-1", 3)
+    assert "hash mismatch" in report.first_break.reason
+
+
+async def test_a_changed_event_with_a_recomputed_hash_breaks_the_next_link(store: EventStore, pool: asyncpg.Pool) -> None:
+    await _seed(store)
+    await _as_superuser_bypassing_the_guard(
+        pool,
+        "UPDATE events SET data = '{\"n\": 99}', metadata = '{}',"
+        " hash = rapport_event_hash((SELECT hash FROM events WHERE stream_id = 'contact-2' AND version = 1),"
+        "   stream_id, version, type, schema_version, '{\"n\": 99}', '{}', actor_id, command_id, correlation_id,"
+        "   causation_id, recorded_at)"
+        " WHERE stream_id = 'contact-2' AND version = 2",
+    )
+    async with pool.acquire() as conn:
+        report = await verify(conn)
+    assert report.first_break is not None
+    assert (report.first_break.stream_id, report.first_break.version) == ("contact-2", 3)
+
+
+async def test_removed_events_are_reported(store: EventStore, pool: asyncpg.Pool) -> None:
+    await _seed(store)
+    await _as_superuser_bypassing_the_guard(pool, "DELETE FROM events WHERE stream_id = 'contact-0' AND version = 2")
+    await _as_superuser_bypassing_the_guard(pool, "DELETE FROM events WHERE stream_id = 'contact-2' AND version = 5")
+    async with pool.acquire() as conn:
+        report = await verify(conn)
+    assert report.breaks == 2
+    assert report.first_break is not None
+    assert (report.first_break.stream_id, report.first_break.version) == ("contact-0", 3)
+    assert "missing" in report.first_break.reason
+
+
+def _pg_dump(database_url: str) -> str:
+    from pgserver._commands import POSTGRES_BIN_PATH  # type: ignore[import-not-found]
+
+    dump = subprocess.run(
+        [str(Path(POSTGRES_BIN_PATH) / "pg_dump"), "--dbname", database_url],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return dump.stdout
+
+
+async def test_forget_makes_personal_data_unrecoverable_and_the_chain_still_verifies(
+    store: EventStore, pool: asyncpg.Pool, database_url: str
+) -> None:
+    secrets = ["Ada Lovelace", "ada@analytical.example", "prefers tea, two sugars", "Charles Babbage"]
+    await store.append(
+        "contact-ada",
+        NO_STREAM,
+        [ContactAdded(contact_id="ada", name=secrets[0], email=secrets[1], organization="Analytical Society")],
+        meta(),
+    )
+    await store.append("contact-ada", ANY, [NoteAdded(text=secrets[2])], meta())
+    await store.append_many(
+        [
+            StreamWrite("contact-ada", ANY, [ReferralReceived(referred_stream="contact-babbage", referred_name=secrets[3])]),
+            StreamWrite("contact-babbage", NO_STREAM, [ContactAdded(contact_id="babbage", name=secrets[3])]),
+        ],
+        meta(),
+    )
+    await store.append("contact-other", NO_STREAM, [ContactAdded(contact_id="o", name="Grace Hopper")], meta())
+
+    # Never in clear, even before erasure.
+    before = _pg_dump(database_url)
+    assert not [s for s in secrets if s in before]
+    assert "Analytical Society" in before  # not personal: stored as is
+
+    assert await store.forget("contact-ada") is True
+    assert await store.forget("contact-babbage") is True
+    assert await store.forget("contact-ada") is False
+
+    after = _pg_dump(database_url)
+    assert not [s for s in secrets if s in after]
+    key_rows = await pool.fetch("SELECT key FROM subject_keys WHERE subject IN ('contact-ada', 'contact-babbage')")
+    assert [r["key"] for r in key_rows] == [None, None]
+
+    ada = await store.read_stream("contact-ada")
+    assert [e.type for e in ada] == ["ContactAdded", "NoteAdded", "ReferralReceived"]
+    added = ada[0].event
+    assert isinstance(added, ContactAdded)
+    assert (added.name, added.email, added.organization) == (REDACTED, REDACTED, "Analytical Society")
+    assert ada[0].redacted == {"name", "email"}
+    assert [e.version for e in ada] == [1, 2, 3]
+    other = (await store.read_stream("contact-other"))[0].event
+    assert isinstance(other, ContactAdded)
+    assert other.name == "Grace Hopper"
+
+    async with pool.acquire() as conn:
+        assert (await verify(conn)).ok
+
+    with pytest.raises(SubjectForgottenError):
+        await store.append("contact-ada", ANY, [NoteAdded(text="new secret")], meta())
+    # Events without personal data still append to an erased contact's stream.
+    await store.append("contact-ada", ANY, [Pinged(n=1)], meta())
