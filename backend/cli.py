@@ -133,7 +133,11 @@ def projector(batch_size: int) -> None:
         console.print(f"Projector running: {names} (poll every {settings.projector_poll_seconds}s)")
         try:
             await Projector(
-                dsn, store, async_projections(), poll_seconds=settings.projector_poll_seconds, batch_size=batch_size
+                dsn,
+                store,
+                async_projections(),
+                poll_seconds=settings.projector_poll_seconds,
+                batch_size=batch_size,
             ).run(stop)
         finally:
             await pool.close()
@@ -204,14 +208,25 @@ def status(as_json: bool) -> None:
     if as_json:
         _print_json(rows)
         return
-    table = Table("projection", "mode", "state", "position", "lag (events)", "lag (s)", "error")
+    table = Table("projection", "mode", "state", "position", "lag (events)", "lag (s)")
+    table.columns[0].no_wrap = True
+    failures = []
     for row in rows:
         state = {"failed": "[red]failed[/]", "running": "[green]running[/]"}.get(row.state, row.state)
-        error = "" if row.error is None else f"at event {row.failed_position}: {row.error}"
         table.add_row(
-            row.name, row.mode, state, row.position or "-", f"{row.lag_events:,}", f"{row.lag_seconds:.1f}", error
+            row.name,
+            row.mode,
+            state,
+            row.position or "-",
+            f"{row.lag_events:,}",
+            f"{row.lag_seconds:.1f}",
         )
-    Console().print(table)
+        if row.error is not None:
+            failures.append(f"[red]{row.name}[/] stopped at event {row.failed_position}: {row.error}")
+    out = Console()
+    out.print(table)
+    for failure in failures:
+        out.print(failure)
 
 
 @rapport.command()
@@ -271,7 +286,11 @@ def forget(subject: str) -> None:
 
 
 @rapport.command()
-@click.option("--check", is_flag=True, help="Fail if a committed artifact differs from what the code generates.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Fail if a committed artifact differs from what the code generates.",
+)
 def generate(check: bool) -> None:
     """Write the generated artifacts (openapi/openapi.json) from the code."""
     from backend.artifacts import ARTIFACTS
@@ -296,7 +315,6 @@ def generate(check: bool) -> None:
 
 def main() -> None:
     rapport()
-
 
 
 if __name__ == "__main__":

@@ -18,5 +18,6 @@ async def create_pool(dsn: str, size: int = 10) -> asyncpg.Pool:
     from backend.eventstore.store import init_connection
 
     pool = await asyncpg.create_pool(to_asyncpg_dsn(dsn), min_size=1, max_size=size, init=init_connection)
-    assert pool is not None  # create_pool only returns None when used without await
+    if pool is None:  # only when create_pool is not awaited
+        raise RuntimeError("could not create a connection pool")
     return pool

@@ -16,13 +16,13 @@ def embedded_server(data_dir: Path) -> Any:
     # pgserver's lock file lives in the user runtime dir; without XDG_RUNTIME_DIR it falls back to
     # /tmp with a warning that says nothing actionable.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-    import pgserver
+    from pgserver.postgres_server import get_server
 
     pgdata = (data_dir / "postgres").resolve()
     if pgdata not in _servers:
         pgdata.mkdir(parents=True, exist_ok=True)
         logging.getLogger("pgserver").setLevel(logging.WARNING)
-        _servers[pgdata] = pgserver.get_server(pgdata, cleanup_mode="stop")
+        _servers[pgdata] = get_server(pgdata, cleanup_mode="stop")
     return _servers[pgdata]
 
 

@@ -25,14 +25,15 @@ class Health(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
 
 class HealthController(Controller):
     path = "/health"
-    tags = ["Health"]
+    tags = ("Health",)
 
     @get(
         operation_id="GetHealth",
         summary="Health of the service and its database",
         responses={
             HTTP_503_SERVICE_UNAVAILABLE: ResponseSpec(
-                data_container=Health, description="The database is unreachable or not migrated to head"
+                data_container=Health,
+                description="The database is unreachable or not migrated to head",
             )
         },
     )
@@ -53,7 +54,11 @@ class HealthController(Controller):
             )
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
             database = DatabaseHealth(
-                reachable=False, server_version=None, migration=None, migration_head=head, at_head=False
+                reachable=False,
+                server_version=None,
+                migration=None,
+                migration_head=head,
+                at_head=False,
             )
         healthy = database.reachable and database.at_head
         return Response(

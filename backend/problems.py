@@ -9,7 +9,11 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
-from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
 from litestar.status_codes import (
     HTTP_409_CONFLICT,
     HTTP_412_PRECONDITION_FAILED,
@@ -30,7 +34,11 @@ PROBLEM_BASE = "https://rapport.example/problems/"
 
 def problem(status: int, slug: str, title: str, detail: str = "", **extra: Any) -> ProblemDetailsException:
     return ProblemDetailsException(
-        status_code=status, type_=PROBLEM_BASE + slug, title=title, detail=detail, extra=extra or None
+        status_code=status,
+        type_=PROBLEM_BASE + slug,
+        title=title,
+        detail=detail,
+        extra=extra or None,
     )
 
 
@@ -74,7 +82,10 @@ def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[A
         raise error
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return problem(
-        HTTP_500_INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side", "It has been logged."
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "internal",
+        "Something went wrong on our side",
+        "It has been logged.",
     ).to_response(request)
 
 

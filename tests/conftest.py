@@ -6,7 +6,7 @@ The session migrates one template database through Alembic; each test gets a fre
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,9 @@ TEMPLATE = "rapport_template"
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
     data_dir = Path(os.environ.get("RAPPORT_TEST_DATA_DIR") or tmp_path_factory.mktemp("pg"))
-    yield embedded_server(data_dir)
+    return embedded_server(data_dir)
 
 
 def database_url_for(server: Any, name: str) -> str:

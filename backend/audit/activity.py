@@ -5,10 +5,10 @@ Exactly-once by construction: each batch and the checkpoint commit in one transa
 
 from datetime import date
 
-import asyncpg
 import msgspec
 
 from backend.eventstore.projection import Mode, SqlProjection
+from backend.eventstore.types import Conn
 
 ACTIVITY_DAILY = SqlProjection(
     name="activity_daily",
@@ -31,9 +31,7 @@ class DailyActivity(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     events: int
 
 
-async def activity(
-    conn: asyncpg.Connection, category: str, since: date, until: date
-) -> list[DailyActivity]:
+async def activity(conn: Conn, category: str, since: date, until: date) -> list[DailyActivity]:
     """Events of one category per day and type, oldest day first."""
     rows = await conn.fetch(
         "SELECT category, event_type, day, events FROM activity_daily"

@@ -6,10 +6,10 @@ replaying events it has already seen leaves the row as it was.
 
 from datetime import datetime
 
-import asyncpg
 import msgspec
 
 from backend.eventstore.projection import Mode, SqlProjection
+from backend.eventstore.types import Conn
 
 STREAM_SUMMARY = SqlProjection(
     name="stream_summary",
@@ -49,19 +49,18 @@ class StreamSummary(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
 
 
 _COLUMNS = (
-    "stream_id, category, version, event_count, first_event_type, first_recorded_at,"
-    " last_event_type, last_recorded_at"
+    "stream_id, category, version, event_count, first_event_type, first_recorded_at, last_event_type, last_recorded_at"
 )
 
 
-async def get_summary(conn: asyncpg.Connection, stream_id: str) -> StreamSummary | None:
+async def get_summary(conn: Conn, stream_id: str) -> StreamSummary | None:
     """The summary of one stream, or None when it has no events."""
     row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM stream_summary WHERE stream_id = $1", stream_id)
     return None if row is None else StreamSummary(**dict(row))
 
 
 async def list_summaries(
-    conn: asyncpg.Connection, category: str, limit: int = 50, before: datetime | None = None
+    conn: Conn, category: str, limit: int = 50, before: datetime | None = None
 ) -> list[StreamSummary]:
     """Streams of one category, most recently active first, a page at a time."""
     rows = await conn.fetch(

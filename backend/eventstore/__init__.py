@@ -7,7 +7,14 @@ from backend.eventstore.errors import (
     SubjectForgottenError,
     WrongExpectedVersionError,
 )
-from backend.eventstore.events import PERSONAL, REDACTED, Event, EventRegistry, Personal, PersonalData
+from backend.eventstore.events import (
+    PERSONAL,
+    REDACTED,
+    Event,
+    EventRegistry,
+    Personal,
+    PersonalData,
+)
 from backend.eventstore.store import EventStore, init_connection
 from backend.eventstore.types import (
     ANY,

@@ -94,9 +94,7 @@ def unseal(
     return data, frozenset(redacted)
 
 
-def decode_event(
-    registry: EventRegistry, type_name: str, schema_version: int, data: dict[str, Any]
-) -> Event:
+def decode_event(registry: EventRegistry, type_name: str, schema_version: int, data: dict[str, Any]) -> Event:
     """Upcast stored data to the current schema and build the event Struct."""
     current = registry.upcast(type_name, schema_version, data)
     return msgspec.convert(current, registry[type_name].cls)

@@ -14,9 +14,7 @@ import enum
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-import asyncpg
-
-from backend.eventstore.types import RecordedEvent
+from backend.eventstore.types import Conn, RecordedEvent
 
 
 class Mode(enum.Enum):
@@ -84,7 +82,7 @@ class SqlProjection(ProjectionBase):
         return self.sql.format(batch=batch, **names)
 
 
-Apply = Callable[[asyncpg.Connection, Sequence[RecordedEvent], Tables], Awaitable[None]]
+Apply = Callable[[Conn, Sequence[RecordedEvent], Tables], Awaitable[None]]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -23,7 +23,7 @@ from backend.eventstore.runner import (
     write_checkpoint,
 )
 from backend.eventstore.store import EventStore
-from backend.eventstore.types import START
+from backend.eventstore.types import START, Conn
 
 Progress = Callable[[int], None]
 SHADOW_PREFIX = "rebuild_"
@@ -40,7 +40,7 @@ class RebuildResult:
         return self.events / self.seconds if self.seconds > 0 else float("inf")
 
 
-async def count_events(conn: asyncpg.Connection, projection: Projection) -> int:
+async def count_events(conn: Conn, projection: Projection) -> int:
     total: int = await conn.fetchval(f"SELECT count(*) FROM events e WHERE true{projection.filter_sql('e')}")
     return total
 
@@ -64,7 +64,7 @@ async def rebuild(
         position, replayed = START, 0
         while True:
             async with conn.transaction():
-                batch = await project_batch(conn, store, projection, position, batch_size, shadows)
+                batch = await project_batch(conn, store, projection, position, limit=batch_size, tables=shadows)
             if batch.count == 0:
                 break
             position, replayed = batch.last, replayed + batch.count
@@ -83,7 +83,13 @@ async def rebuild(
                 # With the writers held off, an inline projection's tables reflect every committed
                 # event, so the catch-up takes them all; an async one keeps to the safe horizon.
                 batch = await project_batch(
-                    conn, store, projection, position, batch_size, shadows, horizon=projection.mode is Mode.ASYNC
+                    conn,
+                    store,
+                    projection,
+                    position,
+                    limit=batch_size,
+                    tables=shadows,
+                    horizon=projection.mode is Mode.ASYNC,
                 )
                 if batch.count == 0:
                     break
@@ -100,7 +106,7 @@ async def rebuild(
 _USING = re.compile(r" USING .*$")
 
 
-async def _swap(conn: asyncpg.Connection, table: str, shadow: str) -> None:
+async def _swap(conn: Conn, table: str, shadow: str) -> None:
     """Put `shadow` in the place of `table`, keeping the index names migrations know."""
     old = {
         _USING.search(row["indexdef"]).group(0): row["indexname"]  # type: ignore[union-attr]

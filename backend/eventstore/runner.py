@@ -16,9 +16,14 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from backend.eventstore.projection import BATCH_COLUMNS, Projection, PyProjection, SqlProjection, Tables
+from backend.eventstore.projection import (
+    BATCH_COLUMNS,
+    Projection,
+    SqlProjection,
+    Tables,
+)
 from backend.eventstore.store import NOTIFY_CHANNEL, EventStore, init_connection
-from backend.eventstore.types import START, GlobalPosition
+from backend.eventstore.types import START, Conn, GlobalPosition
 
 log = logging.getLogger(__name__)
 
@@ -50,24 +55,31 @@ def _sql_batch(projection: SqlProjection, tables: Tables, horizon: bool) -> str:
 
 
 async def project_batch(
-    conn: asyncpg.Connection,
+    conn: Conn,
     store: EventStore,
     projection: Projection,
     after: GlobalPosition,
+    *,
     limit: int,
     tables: Tables | None = None,
-    *,
     horizon: bool = True,
 ) -> Batch:
     """Fold up to `limit` events after `after` into `tables`. Call inside a transaction."""
     names = tables or projection.identity_tables()
     if isinstance(projection, SqlProjection):
-        row = await conn.fetchrow(_sql_batch(projection, names, horizon), str(after.transaction_id), after.position, limit)
+        row = await conn.fetchrow(
+            _sql_batch(projection, names, horizon), str(after.transaction_id), after.position, limit
+        )
         if row is None or row["n"] == 0:
             return Batch(0, after)
         return Batch(row["n"], GlobalPosition(row["tx"], row["pos"]))
     events = await store.read_all(
-        after, limit, types=projection.event_types, categories=projection.categories, conn=conn, horizon=horizon
+        after,
+        limit,
+        types=projection.event_types,
+        categories=projection.categories,
+        conn=conn,
+        horizon=horizon,
     )
     if not events:
         return Batch(0, after)
@@ -75,11 +87,11 @@ async def project_batch(
     return Batch(len(events), events[-1].global_position)
 
 
-async def ensure_checkpoint(conn: asyncpg.Connection, name: str) -> None:
+async def ensure_checkpoint(conn: Conn, name: str) -> None:
     await conn.execute("INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING", name)
 
 
-async def read_checkpoint(conn: asyncpg.Connection, name: str, *, lock: bool = False) -> GlobalPosition:
+async def read_checkpoint(conn: Conn, name: str, *, lock: bool = False) -> GlobalPosition:
     row = await conn.fetchrow(
         "SELECT transaction_id::text::bigint AS tx, position FROM projection_checkpoints WHERE name = $1"
         + (" FOR UPDATE" if lock else ""),
@@ -88,7 +100,7 @@ async def read_checkpoint(conn: asyncpg.Connection, name: str, *, lock: bool = F
     return START if row is None else GlobalPosition(row["tx"], row["position"])
 
 
-async def write_checkpoint(conn: asyncpg.Connection, name: str, at: GlobalPosition) -> None:
+async def write_checkpoint(conn: Conn, name: str, at: GlobalPosition) -> None:
     await conn.execute(
         "UPDATE projection_checkpoints SET transaction_id = $2::text::xid8, position = $3, updated_at = now(),"
         " failed_position = NULL, failed_at = NULL, error = NULL WHERE name = $1",
@@ -106,7 +118,7 @@ class ProjectionFailedError(Exception):
         self.error = error
 
 
-async def step(conn: asyncpg.Connection, store: EventStore, projection: Projection, limit: int) -> int:
+async def step(conn: Conn, store: EventStore, projection: Projection, limit: int) -> int:
     """Run one batch of an async projection; on failure, find and record the event that fails.
 
     Returns how many events were applied. Raises ProjectionFailedError once the failing event is
@@ -115,21 +127,19 @@ async def step(conn: asyncpg.Connection, store: EventStore, projection: Projecti
     try:
         async with conn.transaction():
             after = await read_checkpoint(conn, projection.name, lock=True)
-            batch = await project_batch(conn, store, projection, after, limit)
+            batch = await project_batch(conn, store, projection, after, limit=limit)
             if batch.count:
                 await write_checkpoint(conn, projection.name, batch.last)
             return batch.count
-    except CONNECTION_ERRORS:
-        raise
-    except Exception as error:  # noqa: BLE001 - any failure of projection code stops only this projection
+    except Exception as error:
+        if isinstance(error, CONNECTION_ERRORS):
+            raise
+        # Any other failure is the projection's own: it stops this projection and no other.
         if limit > 1:
             # Commit the good events before the bad one, one at a time, to find the bad one.
             applied = 0
             for _ in range(limit):
-                try:
-                    n = await step(conn, store, projection, 1)
-                except ProjectionFailedError:
-                    raise
+                n = await step(conn, store, projection, 1)
                 if n == 0:
                     break
                 applied += n
@@ -142,10 +152,11 @@ async def step(conn: asyncpg.Connection, store: EventStore, projection: Projecti
             failing,
             message,
         )
+        log.exception("projection %s stopped at event %s", projection.name, failing, exc_info=error)
         raise ProjectionFailedError(projection.name, failing, message) from error
 
 
-async def _next_position(conn: asyncpg.Connection, store: EventStore, projection: Projection) -> int | None:
+async def _next_position(conn: Conn, store: EventStore, projection: Projection) -> int | None:
     after = await read_checkpoint(conn, projection.name)
     events = await store.read_all(after, 1, types=projection.event_types, categories=projection.categories, conn=conn)
     return events[0].position if events else None
@@ -231,7 +242,7 @@ class Projector:
                 with contextlib.suppress(*CONNECTION_ERRORS):
                     await conn.close()
 
-    async def _follow(self, conn: asyncpg.Connection, projection: Projection, stop: asyncio.Event) -> None:
+    async def _follow(self, conn: Conn, projection: Projection, stop: asyncio.Event) -> None:
         backoff = 1.0
         wake = self._wake[projection.name]
         while not stop.is_set():
@@ -239,7 +250,7 @@ class Projector:
             try:
                 applied = await step(conn, self.store, projection, self.batch_size)
             except ProjectionFailedError as failure:
-                log.error("%s (retrying in %.0f s)", failure, backoff)
+                log.warning("%s (retrying in %.0f s)", failure, backoff)
                 await self._sleep(stop, backoff)
                 backoff = min(backoff * 2, self.max_backoff)
                 continue

@@ -3,11 +3,11 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-import asyncpg
 import msgspec
 
 from backend.eventstore.projection import Mode, Projection
 from backend.eventstore.runner import LOCK_NAMESPACE
+from backend.eventstore.types import Conn
 
 
 class ProjectionStatus(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
@@ -22,7 +22,7 @@ class ProjectionStatus(msgspec.Struct, frozen=True, kw_only=True, rename="camel"
     error: str | None = None
 
 
-async def projection_status(conn: asyncpg.Connection, projections: Sequence[Projection]) -> list[ProjectionStatus]:
+async def projection_status(conn: Conn, projections: Sequence[Projection]) -> list[ProjectionStatus]:
     """One row per projection. Inline ones are never behind: they commit with the append."""
     statuses = []
     for projection in projections:
@@ -60,7 +60,8 @@ async def projection_status(conn: asyncpg.Connection, projections: Sequence[Proj
             """,
             projection.name,
         )
-        assert row is not None  # the query always yields its one row
+        if row is None:  # pragma: no cover - the query always yields its one row
+            raise RuntimeError("projection status query returned nothing")
         if row["failed_position"] is not None:
             state = "failed"
         elif row["owned"]:

@@ -3,10 +3,9 @@
 import asyncio
 import hashlib
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 import msgspec
@@ -18,10 +17,17 @@ from backend.eventstore.errors import (
     WrongExpectedVersionError,
 )
 from backend.eventstore.events import Event, EventRegistry
-from backend.eventstore.projection import BATCH_COLUMNS, Mode, Projection, PyProjection, SqlProjection
+from backend.eventstore.projection import (
+    BATCH_COLUMNS,
+    Mode,
+    Projection,
+    PyProjection,
+    SqlProjection,
+)
 from backend.eventstore.types import (
     START,
     AppendResult,
+    Conn,
     ExpectedVersion,
     GlobalPosition,
     Metadata,
@@ -50,7 +56,7 @@ _APPEND_COLUMNS = (
 )
 
 
-async def init_connection(conn: asyncpg.Connection) -> None:
+async def init_connection(conn: Conn) -> None:
     """Codecs every Rapport connection uses: jsonb as Python objects, via msgspec."""
     await conn.set_type_codec(
         "jsonb",
@@ -112,13 +118,17 @@ class EventStore:
         events: Sequence[Event],
         metadata: Metadata,
         *,
-        conn: asyncpg.Connection | None = None,
+        conn: Conn | None = None,
     ) -> AppendResult:
         """Append `events` to one stream if it is at `expected_version`; atomic and idempotent."""
         return await self.append_many([StreamWrite(stream_id, expected_version, list(events))], metadata, conn=conn)
 
     async def append_many(
-        self, writes: Sequence[StreamWrite], metadata: Metadata, *, conn: asyncpg.Connection | None = None
+        self,
+        writes: Sequence[StreamWrite],
+        metadata: Metadata,
+        *,
+        conn: Conn | None = None,
     ) -> AppendResult:
         """Append to several streams in one transaction, under one command id."""
         if not writes or not all(w.events for w in writes):
@@ -130,9 +140,7 @@ class EventStore:
         async with self.pool.acquire() as acquired:
             return await self._append(acquired, writes, metadata)
 
-    async def _append(
-        self, conn: asyncpg.Connection, writes: Sequence[StreamWrite], metadata: Metadata
-    ) -> AppendResult:
+    async def _append(self, conn: Conn, writes: Sequence[StreamWrite], metadata: Metadata) -> AppendResult:
         categories = [category_of(w.stream_id) for w in writes]
         subjects = {
             subject
@@ -160,7 +168,13 @@ class EventStore:
                 originals.append(event)
         digest = hashlib.sha256(
             codec.canonical_json(
-                [digestible, metadata.actor_id, metadata.correlation, metadata.causation_id, metadata.extra]
+                [
+                    digestible,
+                    metadata.actor_id,
+                    metadata.correlation,
+                    metadata.causation_id,
+                    metadata.extra,
+                ]
             )
         ).digest()
         args = (
@@ -201,7 +215,7 @@ class EventStore:
             self._poke_projectors()
         return AppendResult(events=recorded, duplicate=duplicate)
 
-    async def _append_and_project(self, conn: asyncpg.Connection, args: tuple[Any, ...]) -> list[asyncpg.Record]:
+    async def _append_and_project(self, conn: Conn, args: tuple[Any, ...]) -> list[asyncpg.Record]:
         rows: list[asyncpg.Record] = await conn.fetch(self._append_sql, *args)
         if self._py_inline and rows and not rows[0]["out_duplicate"]:
             recorded = await self._decode_rows(conn, rows)
@@ -212,11 +226,11 @@ class EventStore:
         return rows
 
     @staticmethod
-    async def _known(conn: asyncpg.Connection, metadata: Metadata) -> bool:
+    async def _known(conn: Conn, metadata: Metadata) -> bool:
         found = await conn.fetchval("SELECT true FROM commands WHERE command_id = $1", metadata.command_id)
         return bool(found)
 
-    async def _live_keys(self, conn: asyncpg.Connection, subjects: set[str]) -> dict[str, bytes]:
+    async def _live_keys(self, conn: Conn, subjects: set[str]) -> dict[str, bytes]:
         """The key of each subject, created on first use; refuses subjects already forgotten."""
         wanted = sorted(subjects)
         found: dict[str, bytes | None] = {}
@@ -287,7 +301,7 @@ class EventStore:
         to_version: int | None = None,
         *,
         as_of: datetime | None = None,
-        conn: asyncpg.Connection | None = None,
+        conn: Conn | None = None,
     ) -> list[RecordedEvent]:
         """Events of one stream in version order; `as_of` keeps those recorded at or before it."""
         query = (
@@ -314,7 +328,7 @@ class EventStore:
         *,
         types: Iterable[str] | None = None,
         categories: Iterable[str] | None = None,
-        conn: asyncpg.Connection | None = None,
+        conn: Conn | None = None,
         horizon: bool = True,
     ) -> list[RecordedEvent]:
         """Events after `after` in the global order a follower can trust.
@@ -344,7 +358,7 @@ class EventStore:
         async with self.pool.acquire() as acquired:
             return await self._decode_rows(acquired, await acquired.fetch(query, *args))
 
-    async def _decode_rows(self, conn: asyncpg.Connection, rows: Sequence[asyncpg.Record]) -> list[RecordedEvent]:
+    async def _decode_rows(self, conn: Conn, rows: Sequence[asyncpg.Record]) -> list[RecordedEvent]:
         subjects = set().union(*(codec.sealed_subjects(row[7]) for row in rows)) if rows else set()
         keys: dict[str, bytes | None] = {}
         if subjects:
@@ -404,7 +418,7 @@ def _expected_code(expected: ExpectedVersion) -> int:
     return expected
 
 
-def _recorded(row: Mapping[str, Any] | asyncpg.Record, event: Event, redacted: frozenset[str] = frozenset()) -> RecordedEvent:
+def _recorded(row: asyncpg.Record, event: Event, redacted: frozenset[str] = frozenset()) -> RecordedEvent:
     return RecordedEvent(
         position=row[0],
         transaction_id=row[1],

@@ -6,10 +6,15 @@ from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
+import asyncpg
 import msgspec
+from asyncpg.pool import PoolConnectionProxy
 
 from backend.eventstore.errors import InvalidStreamIdError
 from backend.eventstore.events import Event
+
+Conn = asyncpg.Connection | PoolConnectionProxy
+"""A connection of one's own or one borrowed from a pool: the store works with either."""
 
 _STREAM_ID = re.compile(r"^[a-z][a-z0-9_]*-[A-Za-z0-9_.:@-]{1,200}$")
 

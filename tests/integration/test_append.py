@@ -32,7 +32,9 @@ async def test_append_and_read_back_with_full_metadata(store: EventStore) -> Non
     causation, correlation = uuid.uuid4(), uuid.uuid4()
     metadata = meta(causation_id=causation, correlation_id=correlation, extra={"ip": "127.0.0.1"})
     before = datetime.now(UTC)
-    result = await store.append("contact-1", NO_STREAM, [ContactAdded(contact_id="1", name="Ada"), Pinged(n=1)], metadata)
+    result = await store.append(
+        "contact-1", NO_STREAM, [ContactAdded(contact_id="1", name="Ada"), Pinged(n=1)], metadata
+    )
     assert not result.duplicate
     assert [e.version for e in result.events] == [1, 2]
     assert result.version_of("contact-1") == 2
@@ -82,7 +84,11 @@ async def test_a_failed_append_leaves_nothing_behind(store: EventStore, pool: as
     failing = meta()
     with pytest.raises(WrongExpectedVersionError):
         await store.append_many(
-            [StreamWrite("contact-2", NO_STREAM, [Pinged(n=1)]), StreamWrite("contact-1", 0, [Pinged(n=2)])], failing
+            [
+                StreamWrite("contact-2", NO_STREAM, [Pinged(n=1)]),
+                StreamWrite("contact-1", 0, [Pinged(n=2)]),
+            ],
+            failing,
         )
     assert await pool.fetchval("SELECT count(*) FROM events") == 1
     assert await pool.fetchval("SELECT count(*) FROM streams WHERE stream_id = 'contact-2'") == 0
@@ -94,7 +100,11 @@ async def test_append_to_several_streams_is_one_atomic_command(store: EventStore
     metadata = meta()
     result = await store.append_many(
         [
-            StreamWrite("contact-1", ANY, [ReferralReceived(referred_stream="contact-2", referred_name="Alan")]),
+            StreamWrite(
+                "contact-1",
+                ANY,
+                [ReferralReceived(referred_stream="contact-2", referred_name="Alan")],
+            ),
             StreamWrite("contact-2", NO_STREAM, [ContactAdded(contact_id="2", name="Alan")]),
         ],
         metadata,
@@ -119,7 +129,10 @@ async def test_retried_command_appends_once_and_returns_the_same_positions(
     store: EventStore, database_url: str, pool: asyncpg.Pool
 ) -> None:
     metadata = meta()
-    events = [ContactAdded(contact_id="1", name="Ada", email="ada@example.org"), NoteAdded(text="met at a talk")]
+    events = [
+        ContactAdded(contact_id="1", name="Ada", email="ada@example.org"),
+        NoteAdded(text="met at a talk"),
+    ]
     first = await store.append("contact-1", NO_STREAM, events, metadata)
     again = await store.append("contact-1", NO_STREAM, events, metadata)
     assert again.duplicate
@@ -151,9 +164,7 @@ async def test_same_command_id_with_another_payload_is_an_error(store: EventStor
 
 async def test_concurrent_retries_of_one_command_append_once(store: EventStore, pool: asyncpg.Pool) -> None:
     metadata = meta()
-    results = await asyncio.gather(
-        *(store.append("contact-1", ANY, [Pinged(n=1)], metadata) for _ in range(10))
-    )
+    results = await asyncio.gather(*(store.append("contact-1", ANY, [Pinged(n=1)], metadata) for _ in range(10)))
     assert {tuple(r.positions) for r in results} == {tuple(results[0].positions)}
     assert sum(not r.duplicate for r in results) == 1
     assert await pool.fetchval("SELECT count(*) FROM events") == 1

@@ -14,6 +14,7 @@ from backend.eventstore.projection import Mode, Projection, PyProjection, SqlPro
 from backend.eventstore.rebuild import rebuild
 from backend.eventstore.runner import Projector
 from backend.eventstore.status import projection_status
+from backend.eventstore.types import Conn
 from tests.events import ContactAdded, NoteAdded, Pinged
 
 pytestmark = pytest.mark.integration
@@ -27,8 +28,8 @@ async def table_rows(pool: asyncpg.Pool, table: str, order: str) -> list[tuple[o
     return [tuple(r) for r in await pool.fetch(f"SELECT * FROM {table} ORDER BY {order}")]
 
 
-async def wait_until(check: Callable[[], "asyncio.Future[bool] | object"], timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
+async def wait_until(check: Callable[[], "asyncio.Future[bool] | object"], within: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
     while asyncio.get_running_loop().time() < deadline:
         if await check():  # type: ignore[misc]
             return
@@ -98,7 +99,7 @@ async def test_async_projection_catches_up_and_reports_its_status(
 
 
 def _failing_projection(poison: Callable[[RecordedEvent], bool], seen: list[int]) -> PyProjection:
-    async def apply(conn: asyncpg.Connection, events: Sequence[RecordedEvent], tables: Tables) -> None:
+    async def apply(conn: Conn, events: Sequence[RecordedEvent], tables: Tables) -> None:
         for event in events:
             if poison(event):
                 raise RuntimeError(f"cannot project event {event.version} of {event.stream_id}")
@@ -129,10 +130,12 @@ async def test_a_failing_projection_stops_at_its_event_and_others_keep_running(
         async with pool.acquire() as conn:
             [status] = await projection_status(conn, [fragile])
             poison_position = await conn.fetchval(
-                "SELECT position FROM events WHERE stream_id = 'contact-1' AND version = $1", poison_version
+                "SELECT position FROM events WHERE stream_id = 'contact-1' AND version = $1",
+                poison_version,
             )
         assert status.failed_position == poison_position
-        assert status.error is not None and "cannot project event 17" in status.error
+        assert status.error is not None
+        assert "cannot project event 17" in status.error
         assert status.lag_events == 30 - poison_version + 1  # stopped exactly at the bad event
         assert await pool.fetchval("SELECT sum(events) FROM activity_daily") == 30
 
@@ -209,4 +212,3 @@ async def test_sql_projection_filters_by_type_and_category(store: EventStore, po
     async with pool.acquire() as conn:
         [status] = await projection_status(conn, [only_notes])
     assert status.lag_events == 1
-

@@ -41,9 +41,7 @@ def projector_process(database_url: str, batch_size: int) -> Iterator[subprocess
 async def seed(store: EventStore, events: int) -> None:
     per_append = 100
     for start in range(0, events, per_append):
-        writes = [
-            StreamWrite(f"contact-{start + i}", ANY, [Pinged(n=start + i)]) for i in range(per_append)
-        ]
+        writes = [StreamWrite(f"contact-{start + i}", ANY, [Pinged(n=start + i)]) for i in range(per_append)]
         await store.append_many(writes, Metadata(actor_id="seed", command_id=uuid.uuid4()))
 
 
@@ -51,8 +49,8 @@ async def checkpoint(pool: asyncpg.Pool) -> int:
     return int(await pool.fetchval("SELECT coalesce(sum(events), 0) FROM activity_daily"))
 
 
-async def wait_for(pool: asyncpg.Pool, query: str, timeout: float = 60.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
+async def wait_for(pool: asyncpg.Pool, query: str, within: float = 60.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
     while not await pool.fetchval(query):
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"timed out waiting for: {query}")
@@ -90,7 +88,7 @@ async def test_sigkill_mid_batch_then_restart_equals_a_fresh_rebuild(
     await rebuild(pool, store, ACTIVITY_DAILY)
     rebuilt = [tuple(r) for r in await pool.fetch("SELECT * FROM activity_daily ORDER BY 1, 2, 3")]
     assert live == rebuilt
-    assert sum(int(r[3]) for r in rebuilt) == total  # type: ignore[call-overload]
+    assert sum(int(r[3]) for r in rebuilt) == total
 
 
 async def test_one_owner_at_a_time_and_a_dead_owner_is_replaced(
@@ -112,8 +110,11 @@ async def test_one_owner_at_a_time_and_a_dead_owner_is_replaced(
         dead.wait(10)
         assert standby.poll() is None
         # The standby takes the lease once PostgreSQL notices the dead owner's connection is gone.
-        await wait_for(pool, f"SELECT ({OWNERS}) = 1 AND NOT EXISTS (SELECT 1 FROM pg_stat_activity"
-                       f" WHERE application_name = 'rapport-projector-{owner_pid}')")
+        await wait_for(
+            pool,
+            f"SELECT ({OWNERS}) = 1 AND NOT EXISTS (SELECT 1 FROM pg_stat_activity"
+            f" WHERE application_name = 'rapport-projector-{owner_pid}')",
+        )
         await seed(store, 300)
         await wait_for(pool, "SELECT coalesce(sum(events), 0) = 800 FROM activity_daily")
         assert await pool.fetchval(OWNERS) == 1

@@ -7,7 +7,15 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from backend.eventstore import ANY, NO_STREAM, REDACTED, EventStore, Metadata, StreamWrite, SubjectForgottenError
+from backend.eventstore import (
+    ANY,
+    NO_STREAM,
+    REDACTED,
+    EventStore,
+    Metadata,
+    StreamWrite,
+    SubjectForgottenError,
+)
 from backend.eventstore.verify import verify
 from tests.events import ContactAdded, NoteAdded, Pinged, ReferralReceived
 
@@ -53,7 +61,9 @@ async def test_a_changed_event_is_reported_with_its_stream_and_version(store: Ev
     assert "hash mismatch" in report.first_break.reason
 
 
-async def test_a_changed_event_with_a_recomputed_hash_breaks_the_next_link(store: EventStore, pool: asyncpg.Pool) -> None:
+async def test_a_changed_event_with_a_recomputed_hash_breaks_the_next_link(
+    store: EventStore, pool: asyncpg.Pool
+) -> None:
     await _seed(store)
     await _as_superuser_bypassing_the_guard(
         pool,
@@ -82,7 +92,7 @@ async def test_removed_events_are_reported(store: EventStore, pool: asyncpg.Pool
 
 
 def _pg_dump(database_url: str) -> str:
-    from pgserver._commands import POSTGRES_BIN_PATH  # type: ignore[import-not-found]
+    from pgserver._commands import POSTGRES_BIN_PATH
 
     dump = subprocess.run(
         [str(Path(POSTGRES_BIN_PATH) / "pg_dump"), "--dbname", database_url],
@@ -96,17 +106,33 @@ def _pg_dump(database_url: str) -> str:
 async def test_forget_makes_personal_data_unrecoverable_and_the_chain_still_verifies(
     store: EventStore, pool: asyncpg.Pool, database_url: str
 ) -> None:
-    secrets = ["Ada Lovelace", "ada@analytical.example", "prefers tea, two sugars", "Charles Babbage"]
+    secrets = [
+        "Ada Lovelace",
+        "ada@analytical.example",
+        "prefers tea, two sugars",
+        "Charles Babbage",
+    ]
     await store.append(
         "contact-ada",
         NO_STREAM,
-        [ContactAdded(contact_id="ada", name=secrets[0], email=secrets[1], organization="Analytical Society")],
+        [
+            ContactAdded(
+                contact_id="ada",
+                name=secrets[0],
+                email=secrets[1],
+                organization="Analytical Society",
+            )
+        ],
         meta(),
     )
     await store.append("contact-ada", ANY, [NoteAdded(text=secrets[2])], meta())
     await store.append_many(
         [
-            StreamWrite("contact-ada", ANY, [ReferralReceived(referred_stream="contact-babbage", referred_name=secrets[3])]),
+            StreamWrite(
+                "contact-ada",
+                ANY,
+                [ReferralReceived(referred_stream="contact-babbage", referred_name=secrets[3])],
+            ),
             StreamWrite("contact-babbage", NO_STREAM, [ContactAdded(contact_id="babbage", name=secrets[3])]),
         ],
         meta(),
@@ -131,7 +157,11 @@ async def test_forget_makes_personal_data_unrecoverable_and_the_chain_still_veri
     assert [e.type for e in ada] == ["ContactAdded", "NoteAdded", "ReferralReceived"]
     added = ada[0].event
     assert isinstance(added, ContactAdded)
-    assert (added.name, added.email, added.organization) == (REDACTED, REDACTED, "Analytical Society")
+    assert (added.name, added.email, added.organization) == (
+        REDACTED,
+        REDACTED,
+        "Analytical Society",
+    )
     assert ada[0].redacted == {"name", "email"}
     assert [e.version for e in ada] == [1, 2, 3]
     other = (await store.read_stream("contact-other"))[0].event

@@ -5,7 +5,14 @@ from typing import Annotated
 import pytest
 
 from backend.eventstore import REDACTED, Event, EventRegistry, PersonalData
-from backend.eventstore.codec import canonical_json, decode_event, new_key, seal, sealed_subjects, unseal
+from backend.eventstore.codec import (
+    canonical_json,
+    decode_event,
+    new_key,
+    seal,
+    sealed_subjects,
+    unseal,
+)
 from tests.events import ContactAdded, Pinged, ReferralReceived, Renamed, registry
 from tests.events import Pinged as OriginalPinged
 
