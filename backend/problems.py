@@ -4,7 +4,6 @@ Domain and store errors map here, in one place; handlers raise them and never bu
 """
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, Response
@@ -42,39 +41,32 @@ def problem(status: int, slug: str, title: str, detail: str = "", **extra: Any) 
     )
 
 
-def _wrong_version(error: WrongExpectedVersionError) -> ProblemDetailsException:
-    return problem(
-        HTTP_412_PRECONDITION_FAILED,
-        "stale-version",
-        "The resource changed since you read it",
-        str(error),
-        currentVersion=error.current,
-    )
-
-
-def _command_reused(error: CommandReusedError) -> ProblemDetailsException:
-    return problem(
+# error type → (HTTP status, problem type slug, title). The detail is the error's own message.
+KNOWN: dict[type[Exception], tuple[int, str, str]] = {
+    WrongExpectedVersionError: (HTTP_412_PRECONDITION_FAILED, "stale-version", "The resource changed since read"),
+    CommandReusedError: (
         HTTP_422_UNPROCESSABLE_ENTITY,
         "idempotency-key-reused",
         "This idempotency key was used with a different request",
-        str(error),
-    )
-
-
-def _subject_forgotten(error: SubjectForgottenError) -> ProblemDetailsException:
-    return problem(HTTP_409_CONFLICT, "erased", "This person's data has been erased", str(error))
-
-
-def _invalid_stream(error: InvalidStreamIdError) -> ProblemDetailsException:
-    return problem(HTTP_422_UNPROCESSABLE_ENTITY, "invalid-id", "Invalid identifier", str(error))
-
-
-MAPPING: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
-    WrongExpectedVersionError: _wrong_version,
-    CommandReusedError: _command_reused,
-    SubjectForgottenError: _subject_forgotten,
-    InvalidStreamIdError: _invalid_stream,
+    ),
+    SubjectForgottenError: (HTTP_409_CONFLICT, "erased", "This person's data has been erased"),
+    InvalidStreamIdError: (HTTP_422_UNPROCESSABLE_ENTITY, "invalid-id", "Invalid identifier"),
 }
+
+
+def _extra(error: Exception) -> dict[str, Any]:
+    if isinstance(error, WrongExpectedVersionError):
+        return {"currentVersion": error.current}
+    return {}
+
+
+def to_problem(error: Exception) -> ProblemDetailsException:
+    """The problem details for a known error (the most specific registered class wins)."""
+    for cls in type(error).__mro__:
+        if cls in KNOWN:
+            status, slug, title = KNOWN[cls]
+            return problem(status, slug, title, str(error), **_extra(error))
+    raise LookupError(f"no problem mapping for {type(error).__name__}")
 
 
 def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
@@ -91,7 +83,9 @@ def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[A
 
 def problem_details_plugin() -> ProblemDetailsPlugin:
     return ProblemDetailsPlugin(
-        ProblemDetailsConfig(enable_for_all_http_exceptions=True, exception_to_problem_detail_map=MAPPING)
+        ProblemDetailsConfig(
+            enable_for_all_http_exceptions=True, exception_to_problem_detail_map=dict.fromkeys(KNOWN, to_problem)
+        )
     )
 
 

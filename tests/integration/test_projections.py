@@ -15,7 +15,7 @@ from backend.eventstore.rebuild import rebuild
 from backend.eventstore.runner import Projector
 from backend.eventstore.status import projection_status
 from backend.eventstore.types import Conn
-from tests.events import ContactAdded, NoteAdded, Pinged
+from tests.events import ContactAdded, NoteAdded, Pinged, registry
 
 pytestmark = pytest.mark.integration
 
@@ -212,3 +212,32 @@ async def test_sql_projection_filters_by_type_and_category(store: EventStore, po
     async with pool.acquire() as conn:
         [status] = await projection_status(conn, [only_notes])
     assert status.lag_events == 1
+
+
+async def test_python_inline_projection_shares_the_append_transaction(pool: asyncpg.Pool) -> None:
+    seen: list[tuple[str, int]] = []
+
+    async def apply(conn: Conn, events: Sequence[RecordedEvent], tables: Tables) -> None:
+        # Inside the append's transaction: the events just written are visible here.
+        assert conn.is_in_transaction()
+        count = await conn.fetchval("SELECT count(*) FROM events WHERE stream_id = $1", events[0].stream_id)
+        if any(isinstance(e.event, Pinged) and e.event.n < 0 for e in events):
+            raise ValueError("negative pings are not allowed")
+        seen.extend((e.stream_id, count) for e in events)
+
+    counting = PyProjection(
+        name="counting", mode=Mode.INLINE, tables=(), apply=apply, categories=frozenset({"contact"})
+    )
+    store = EventStore(pool, registry, inline=[STREAM_SUMMARY, counting])
+    metadata = meta()
+    await store.append("contact-1", ANY, [ContactAdded(contact_id="1", name="Ada"), Pinged(n=1)], metadata)
+    await store.append("contact-1", ANY, [ContactAdded(contact_id="1", name="Ada"), Pinged(n=1)], metadata)  # retry
+    await store.append("student-1", ANY, [Pinged(n=1)], meta())  # not its category
+    assert seen == [("contact-1", 2), ("contact-1", 2)]
+
+    # If the projection fails, the append fails with it: nothing is written.
+    with pytest.raises(ValueError, match="negative"):
+        await store.append("contact-2", ANY, [Pinged(n=-1)], meta())
+    assert await pool.fetchval("SELECT count(*) FROM events WHERE stream_id = 'contact-2'") == 0
+    assert await pool.fetchval("SELECT count(*) FROM stream_summary WHERE stream_id = 'contact-2'") == 0
+    await store.close()
