@@ -225,7 +225,8 @@ class Projector:
         while not stop.is_set():
             try:
                 conn = await self._open()
-            except CONNECTION_ERRORS as error:
+            except (*CONNECTION_ERRORS, asyncpg.PostgresError) as error:
+                # Also "too many connections" or "the database is starting up": wait and retry.
                 log.warning("projector cannot connect (%s)", error)
                 await self._sleep(stop, self.poll_seconds)
                 continue
@@ -238,6 +239,10 @@ class Projector:
                     await self._sleep(stop, self.poll_seconds)
             except CONNECTION_ERRORS as error:
                 log.warning("projection %s lost its connection (%s)", projection.name, error)
+            except Exception:
+                # Never let one projection's task die silently: log, give up the lease, try again.
+                log.exception("projector task for %s failed; retrying", projection.name)
+                await self._sleep(stop, self.poll_seconds)
             finally:
                 with contextlib.suppress(*CONNECTION_ERRORS):
                     await conn.close()

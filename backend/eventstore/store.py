@@ -205,7 +205,10 @@ class EventStore:
                 # We lost a race against the same command id: appending again now returns the
                 # original positions (or refuses a different payload), inside the function.
                 return await self._append(conn, writes, metadata)
-            raise _typed_error(error, writes, metadata) from error
+            typed = _typed_error(error, writes, metadata)
+            if typed is error:
+                raise
+            raise typed from error
 
         duplicate = bool(rows) and rows[0]["out_duplicate"]
         if duplicate:
@@ -418,21 +421,29 @@ def _expected_code(expected: ExpectedVersion) -> int:
     return expected
 
 
-def _recorded(row: asyncpg.Record, event: Event, redacted: frozenset[str] = frozenset()) -> RecordedEvent:
-    return RecordedEvent(
-        position=row[0],
-        transaction_id=row[1],
-        stream_id=row[2],
-        category=row[3],
-        version=row[4],
-        type=row[5],
-        schema_version=row[6],
-        event=event,
-        extra=row[8],
-        actor_id=row[9],
-        command_id=row[10],
-        correlation_id=row[11],
-        causation_id=row[12],
-        recorded_at=row[13],
-        redacted=redacted,
+# RecordedEvent's fields in EVENT_COLUMNS order; the data column (7) becomes `event` instead.
+_RECORD_FIELDS = tuple(
+    enumerate(
+        (
+            "position",
+            "transaction_id",
+            "stream_id",
+            "category",
+            "version",
+            "type",
+            "schema_version",
+            None,
+            "extra",
+            "actor_id",
+            "command_id",
+            "correlation_id",
+            "causation_id",
+            "recorded_at",
+        )
     )
+)
+
+
+def _recorded(row: asyncpg.Record, event: Event, redacted: frozenset[str] = frozenset()) -> RecordedEvent:
+    fields = {name: row[i] for i, name in _RECORD_FIELDS if name is not None}
+    return RecordedEvent(event=event, redacted=redacted, **fields)
