@@ -52,8 +52,11 @@ def seal(
     """
     data: dict[str, Any] = msgspec.to_builtins(event)
     data.pop("type", None)
+    personal = subjects_of(event_type, event, stream_id)
+    if not personal:
+        return data, data  # nothing personal: the stored form is the digest form
     digestible = dict(data)
-    for field, subject in subjects_of(event_type, event, stream_id).items():
+    for field, subject in personal.items():
         key = keys[subject]
         plain = str(data[field]).encode()
         nonce = os.urandom(_NONCE_BYTES)

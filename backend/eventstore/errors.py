@@ -10,8 +10,9 @@ class EventStoreError(Exception):
 class WrongExpectedVersionError(EventStoreError):
     """The stream is not at the version the writer expected: someone else wrote first."""
 
-    def __init__(self, stream_id: str, expected: object, current: int) -> None:
-        super().__init__(f"stream {stream_id} is at version {current}, not {expected}")
+    def __init__(self, stream_id: str, expected: object, current: int | None) -> None:
+        where = "a newer version" if current is None else f"version {current}"
+        super().__init__(f"stream {stream_id} is at {where}, not {expected}")
         self.stream_id = stream_id
         self.expected = expected
         self.current = current

@@ -70,6 +70,29 @@ def _personal_fields(cls: type[Event]) -> dict[str, PersonalData]:
     return fields
 
 
+def _floats_in(cls: type[Event]) -> list[str]:
+    """Paths to float fields: a float read back from JSON may not re-encode to the same bytes."""
+    found: list[str] = []
+    seen: set[int] = set()
+
+    def walk(info: msgspec.inspect.Type, path: str) -> None:
+        if id(info) in seen:
+            return
+        seen.add(id(info))
+        if isinstance(info, msgspec.inspect.FloatType):
+            found.append(path)
+        for attr in ("item_type", "key_type", "value_type"):
+            if hasattr(info, attr):
+                walk(getattr(info, attr), path + "[]")
+        for member in getattr(info, "types", ()):
+            walk(member, path)
+        for field in getattr(info, "fields", ()):
+            walk(field.type, f"{path}.{field.name}")
+
+    walk(msgspec.inspect.type_info(cls), cls.__name__)
+    return found
+
+
 class EventRegistry:
     """Maps stored type names to classes, and older schema versions to the current one."""
 
@@ -85,6 +108,8 @@ class EventRegistry:
         if known is not None and known.cls is not cls:
             raise ValueError(f"event type {name!r} is already registered to {known.cls!r}")
         personal = _personal_fields(cls)
+        if floats := _floats_in(cls):
+            raise TypeError(f"{name}: events hold no floats (use int, or a decimal string): {', '.join(floats)}")
         for mark in personal.values():
             if mark.subject_field is not None and mark.subject_field not in cls.__struct_fields__:
                 raise TypeError(f"{name}: subject field {mark.subject_field!r} does not exist")

@@ -6,19 +6,21 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import msgspec
 
 from backend.eventstore import codec
+from backend.eventstore.append_sql import append_statement
+from backend.eventstore.chain import event_digest
 from backend.eventstore.errors import (
     CommandReusedError,
     SubjectForgottenError,
     WrongExpectedVersionError,
 )
-from backend.eventstore.events import Event, EventRegistry
+from backend.eventstore.events import Event, EventRegistry, EventType
 from backend.eventstore.projection import (
-    BATCH_COLUMNS,
     Mode,
     Projection,
     PyProjection,
@@ -42,17 +44,12 @@ log = logging.getLogger(__name__)
 NOTIFY_CHANNEL = "rapport_events"
 _KEY_RETRIES = 3
 
-# Every read returns the same columns, in the order `_recorded` expects.
+# Every read returns the same columns, in the order `_recorded` expects. Qualified with `e.` so that
+# ORDER BY and WHERE mean the table's columns (and its index), not the cast in the select list.
 EVENT_COLUMNS = (
-    "position, transaction_id::text::bigint, stream_id, category, version, type, schema_version,"
-    " data, metadata, actor_id, command_id, correlation_id, causation_id, recorded_at"
-)
-
-_APPEND_CALL = "rapport_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-_APPEND_COLUMNS = (
-    "out_position, out_transaction_id::text::bigint, out_stream_id, out_category, out_version,"
-    " out_type, out_schema_version, out_data, out_metadata, out_actor_id, out_command_id,"
-    " out_correlation_id, out_causation_id, out_recorded_at"
+    "e.position, e.transaction_id::text::bigint AS transaction_id, e.stream_id, e.category, e.version, e.type,"
+    " e.schema_version, e.data, e.metadata, e.actor_id, e.command_id, e.correlation_id, e.causation_id,"
+    " e.recorded_at"
 )
 
 
@@ -67,26 +64,6 @@ async def init_connection(conn: Conn) -> None:
     )
 
 
-def fused_append_sql(projections: Sequence[SqlProjection]) -> str:
-    """The append and every inline SQL projection as one statement: one round trip, one transaction.
-
-    Data-modifying CTEs run exactly once and to completion, and the function's exception (a stale
-    version, say) aborts the whole statement, projections included.
-    """
-    renames = ", ".join(
-        f"{src} AS {dst}"
-        for src, dst in zip(_APPEND_COLUMNS.replace("::text::bigint", "").split(", "), BATCH_COLUMNS, strict=True)
-    )
-    parts = [
-        f"WITH appended AS MATERIALIZED (SELECT * FROM {_APPEND_CALL})",
-        f"batch AS (SELECT {renames} FROM appended WHERE NOT out_duplicate)",
-    ]
-    for i, projection in enumerate(projections):
-        parts.append(f"batch_{i} AS (SELECT * FROM batch b WHERE true{projection.filter_sql('b')})")
-        parts.append(f"project_{i} AS ({projection.statement(f'batch_{i}')})")
-    return ",\n".join(parts) + f"\nSELECT {_APPEND_COLUMNS}, out_duplicate FROM appended ORDER BY out_position"
-
-
 class EventStore:
     """Streams of events in PostgreSQL. Safe to share across tasks: it holds a pool, not a connection."""
 
@@ -95,7 +72,7 @@ class EventStore:
         pool: asyncpg.Pool,
         registry: EventRegistry,
         inline: Iterable[Projection] = (),
-        notify_delay: float = 0.005,
+        notify_delay: float = 0.02,
     ) -> None:
         self.pool = pool
         self.registry = registry
@@ -104,9 +81,11 @@ class EventStore:
             raise ValueError("only inline projections run in the append's transaction")
         self._sql_inline = tuple(p for p in self.inline if isinstance(p, SqlProjection))
         self._py_inline = tuple(p for p in self.inline if isinstance(p, PyProjection))
-        self._append_sql = fused_append_sql(self._sql_inline)
+        self._append_sql = append_statement(self._sql_inline, personal=False)
+        self._append_sealed_sql = append_statement(self._sql_inline, personal=True)
         self._notify_delay = notify_delay
         self._notify_pending = False
+        self._notify_timer: asyncio.TimerHandle | None = None
         self._background: set[asyncio.Task[None]] = set()
 
     # -- writing -------------------------------------------------------------------------------
@@ -142,41 +121,34 @@ class EventStore:
 
     async def _append(self, conn: Conn, writes: Sequence[StreamWrite], metadata: Metadata) -> AppendResult:
         categories = [category_of(w.stream_id) for w in writes]
+        kinds = [[self.registry.of(event) for event in w.events] for w in writes]
         subjects = {
             subject
-            for w in writes
-            for event in w.events
-            for subject in codec.subjects_of(self.registry.of(event), event, w.stream_id).values()
+            for write, write_kinds in zip(writes, kinds, strict=True)
+            for event, kind in zip(write.events, write_kinds, strict=True)
+            for subject in codec.subjects_of(kind, event, write.stream_id).values()
         }
         keys = await self._live_keys(conn, subjects) if subjects else {}
 
         event_stream: list[int] = []
-        types: list[str] = []
-        versions: list[int] = []
         data: list[dict[str, Any]] = []
-        digestible: list[Any] = []
-        originals: list[Event] = []
-        for index, write in enumerate(writes, start=1):
-            for event in write.events:
-                event_type = self.registry.of(event)
-                stored, digest_form = codec.seal(event_type, event, write.stream_id, keys)
+        digests: list[bytes] = []
+        command_digests: list[bytes] = []
+        for index, (write, write_kinds) in enumerate(zip(writes, kinds, strict=True), start=1):
+            for event, kind in zip(write.events, write_kinds, strict=True):
+                stored, digest_form = codec.seal(kind, event, write.stream_id, keys)
                 event_stream.append(index)
-                types.append(event_type.name)
-                versions.append(event_type.schema_version)
                 data.append(stored)
-                digestible.append([write.stream_id, event_type.name, event_type.schema_version, digest_form])
-                originals.append(event)
-        digest = hashlib.sha256(
-            codec.canonical_json(
-                [
-                    digestible,
-                    metadata.actor_id,
-                    metadata.correlation,
-                    metadata.causation_id,
-                    metadata.extra,
-                ]
-            )
-        ).digest()
+                stored_digest = self._digest(write.stream_id, kind, stored, metadata)
+                digests.append(stored_digest)
+                # The command's digest must not change when a retry seals personal data with fresh
+                # nonces, so it covers the keyed-hash form of those fields instead.
+                same = digest_form is stored
+                command_digests.append(
+                    stored_digest if same else self._digest(write.stream_id, kind, digest_form, metadata)
+                )
+        flat_kinds = [kind for write_kinds in kinds for kind in write_kinds]
+        digest = hashlib.sha256(b"".join(command_digests)).digest()
         args = (
             metadata.command_id,
             digest,
@@ -184,54 +156,121 @@ class EventStore:
             categories,
             [_expected_code(w.expected_version) for w in writes],
             event_stream,
-            types,
-            versions,
+            [kind.name for kind in flat_kinds],
+            [kind.schema_version for kind in flat_kinds],
             data,
-            [metadata.extra] * len(types),
+            metadata.extra,
             metadata.actor_id,
             metadata.correlation,
             metadata.causation_id,
             sorted(subjects),
+            digests,
         )
         try:
             if self._py_inline and not conn.is_in_transaction():
                 async with conn.transaction():
-                    rows = await self._append_and_project(conn, args)
+                    rows = await self._append_and_project(
+                        conn, args, writes=writes, categories=categories, kinds=flat_kinds, metadata=metadata
+                    )
             else:
-                rows = await self._append_and_project(conn, args)
+                rows = await self._append_and_project(
+                    conn, args, writes=writes, categories=categories, kinds=flat_kinds, metadata=metadata
+                )
         except asyncpg.PostgresError as error:
-            state = getattr(error, "sqlstate", None)
-            if state in ("RP001", "RP004") and not conn.is_in_transaction() and await self._known(conn, metadata):
-                # We lost a race against the same command id: appending again now returns the
-                # original positions (or refuses a different payload), inside the function.
-                return await self._append(conn, writes, metadata)
-            typed = _typed_error(error, writes, metadata)
-            if typed is error:
-                raise
-            raise typed from error
+            return await self._after_failure(conn, error, writes, metadata, digest)
+        self._poke_projectors()
+        return AppendResult(events=rows, duplicate=False)
 
-        duplicate = bool(rows) and rows[0]["out_duplicate"]
-        if duplicate:
-            recorded = await self._decode_rows(conn, rows)
-        else:
-            recorded = [_recorded(row, event) for row, event in zip(rows, originals, strict=True)]
-            self._poke_projectors()
-        return AppendResult(events=recorded, duplicate=duplicate)
-
-    async def _append_and_project(self, conn: Conn, args: tuple[Any, ...]) -> list[asyncpg.Record]:
-        rows: list[asyncpg.Record] = await conn.fetch(self._append_sql, *args)
-        if self._py_inline and rows and not rows[0]["out_duplicate"]:
-            recorded = await self._decode_rows(conn, rows)
-            for projection in self._py_inline:
-                wanted = [e for e in recorded if projection.wants(e.type, e.category)]
-                if wanted:
-                    await projection.apply(conn, wanted, projection.identity_tables())
-        return rows
+    async def _append_and_project(
+        self,
+        conn: Conn,
+        args: tuple[Any, ...],
+        *,
+        writes: Sequence[StreamWrite],
+        categories: Sequence[str],
+        kinds: Sequence[EventType],
+        metadata: Metadata,
+    ) -> list[RecordedEvent]:
+        rows = await conn.fetch(self._append_sealed_sql if args[13] else self._append_sql, *args)
+        # The database assigned positions, versions and times (in the order the events were sent);
+        # everything else is what we sent, so nothing needs decoding.
+        sent = [
+            (write.stream_id, category, event)
+            for write, category in zip(writes, categories, strict=True)
+            for event in write.events
+        ]
+        recorded = [
+            RecordedEvent(
+                position=row[0],
+                transaction_id=row[1],
+                stream_id=stream_id,
+                category=category,
+                version=row[2],
+                type=kind.name,
+                schema_version=kind.schema_version,
+                event=event,
+                actor_id=metadata.actor_id,
+                command_id=metadata.command_id,
+                correlation_id=metadata.correlation,
+                causation_id=metadata.causation_id,
+                recorded_at=row[3],
+                extra=metadata.extra,
+            )
+            for row, (stream_id, category, event), kind in zip(rows, sent, kinds, strict=True)
+        ]
+        for projection in self._py_inline:
+            wanted = [e for e in recorded if projection.wants(e.type, e.category)]
+            if wanted:
+                await projection.apply(conn, wanted, projection.identity_tables())
+        return recorded
 
     @staticmethod
-    async def _known(conn: Conn, metadata: Metadata) -> bool:
-        found = await conn.fetchval("SELECT true FROM commands WHERE command_id = $1", metadata.command_id)
-        return bool(found)
+    def _digest(stream_id: str, kind: EventType, data: Any, metadata: Metadata) -> bytes:
+        return event_digest(
+            stream_id=stream_id,
+            event_type=kind.name,
+            schema_version=kind.schema_version,
+            data=data,
+            metadata=metadata.extra,
+            actor_id=metadata.actor_id,
+            command_id=metadata.command_id,
+            correlation_id=metadata.correlation,
+            causation_id=metadata.causation_id,
+        )
+
+    async def _after_failure(
+        self, conn: Conn, error: asyncpg.PostgresError, writes: Sequence[StreamWrite], metadata: Metadata, digest: bytes
+    ) -> AppendResult:
+        """A failed append is either a retry of a command that already won, or a real error."""
+        state = getattr(error, "sqlstate", None)
+        if state == "RP003":
+            raise SubjectForgottenError(frozenset()) from error
+        conflict = state == "RP001" or isinstance(error, asyncpg.UniqueViolationError)
+        if not conflict:
+            raise error
+        if conn.is_in_transaction():
+            # The caller's transaction is aborted: nothing more can be asked of it.
+            raise _wrong_version(error, writes, None) from error
+        original = await self._replay(conn, metadata.command_id, digest)
+        if original is not None:
+            return original
+        current = None
+        if state != "RP001":
+            stream_id = _stream_of(error, writes)
+            current = int(await conn.fetchval("SELECT version FROM streams WHERE stream_id = $1", stream_id) or 0)
+        raise _wrong_version(error, writes, current) from error
+
+    async def _replay(self, conn: Conn, command_id: UUID, digest: bytes) -> AppendResult | None:
+        """The original result of a command already applied, or None if it never was."""
+        row = await conn.fetchrow("SELECT digest, positions FROM commands WHERE command_id = $1", command_id)
+        if row is None:
+            return None
+        if row["digest"] != digest:
+            raise CommandReusedError(command_id)
+        rows = await conn.fetch(
+            f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.position = ANY ($1) ORDER BY e.position", row["positions"]
+        )
+        return AppendResult(events=await self._decode_rows(conn, rows), duplicate=True)
 
     async def _live_keys(self, conn: Conn, subjects: set[str]) -> dict[str, bytes]:
         """The key of each subject, created on first use; refuses subjects already forgotten."""
@@ -274,8 +313,7 @@ class EventStore:
         if self._notify_pending:
             return
         self._notify_pending = True
-        loop = asyncio.get_running_loop()
-        loop.call_later(self._notify_delay, self._spawn_notify)
+        self._notify_timer = asyncio.get_running_loop().call_later(self._notify_delay, self._spawn_notify)
 
     def _spawn_notify(self) -> None:
         task = asyncio.ensure_future(self._notify())
@@ -292,6 +330,9 @@ class EventStore:
 
     async def close(self) -> None:
         """Send any pending notification before the pool goes away."""
+        if self._notify_pending and self._notify_timer is not None:
+            self._notify_timer.cancel()
+            self._spawn_notify()
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
 
@@ -308,9 +349,9 @@ class EventStore:
     ) -> list[RecordedEvent]:
         """Events of one stream in version order; `as_of` keeps those recorded at or before it."""
         query = (
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND version >= $2"
-            " AND ($3::bigint IS NULL OR version <= $3) AND ($4::timestamptz IS NULL OR recorded_at <= $4)"
-            " ORDER BY version"
+            f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.stream_id = $1 AND e.version >= $2"
+            " AND ($3::bigint IS NULL OR e.version <= $3) AND ($4::timestamptz IS NULL OR e.recorded_at <= $4)"
+            " ORDER BY e.version"
         )
         if conn is not None:
             return await self._decode_rows(conn, await conn.fetch(query, stream_id, from_version, to_version, as_of))
@@ -341,13 +382,13 @@ class EventStore:
         instead of being skipped (the bug Marten and Emmett both had). `horizon=False` drops that
         rule; only `rebuild` uses it, while it holds a lock that keeps every writer out.
         """
-        safe = " AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())" if horizon else ""
+        safe = " AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())" if horizon else ""
         query = (
-            f"SELECT {EVENT_COLUMNS} FROM events"
-            " WHERE (transaction_id, position) > ($1::text::xid8, $2)"
+            f"SELECT {EVENT_COLUMNS} FROM events e"
+            " WHERE (e.transaction_id, e.position) > ($1::text::xid8, $2)"
             f"{safe}"
-            " AND ($4::text[] IS NULL OR type = ANY ($4)) AND ($5::text[] IS NULL OR category = ANY ($5))"
-            " ORDER BY transaction_id, position LIMIT $3"
+            " AND ($4::text[] IS NULL OR e.type = ANY ($4)) AND ($5::text[] IS NULL OR e.category = ANY ($5))"
+            " ORDER BY e.transaction_id, e.position LIMIT $3"
         )
         args = (
             str(after.transaction_id),
@@ -399,18 +440,23 @@ class EventStore:
         return bool(previous)
 
 
-def _typed_error(error: asyncpg.PostgresError, writes: Sequence[StreamWrite], metadata: Metadata) -> Exception:
-    """The append function's SQLSTATEs as the store's own errors; anything else as it came."""
-    state = getattr(error, "sqlstate", None)
-    if state == "RP001":
-        stream_id = getattr(error, "hint", None) or writes[0].stream_id
-        expected = next((w.expected_version for w in writes if w.stream_id == stream_id), None)
-        return WrongExpectedVersionError(stream_id, expected, int(getattr(error, "detail", None) or 0))
-    if state == "RP002":
-        return CommandReusedError(metadata.command_id)
-    if state == "RP003":
-        return SubjectForgottenError(frozenset())
-    return error
+def _stream_of(error: asyncpg.PostgresError, writes: Sequence[StreamWrite]) -> str:
+    """The stream a conflict was about: named by rapport_fail, or found in the unique key's detail."""
+    named = getattr(error, "hint", None)
+    if named:
+        return str(named)
+    detail = str(getattr(error, "detail", "") or "")
+    return next((w.stream_id for w in writes if f"({w.stream_id}," in detail), writes[0].stream_id)
+
+
+def _wrong_version(
+    error: asyncpg.PostgresError, writes: Sequence[StreamWrite], current: int | None
+) -> WrongExpectedVersionError:
+    stream_id = _stream_of(error, writes)
+    expected = next((w.expected_version for w in writes if w.stream_id == stream_id), None)
+    if current is None and getattr(error, "sqlstate", None) == "RP001":
+        current = int(getattr(error, "detail", None) or 0)
+    return WrongExpectedVersionError(stream_id, expected, current)
 
 
 def _expected_code(expected: ExpectedVersion) -> int:

@@ -16,6 +16,7 @@ from backend.eventstore import (
     StreamWrite,
     SubjectForgottenError,
 )
+from backend.eventstore.chain import chain_hash, event_digest
 from backend.eventstore.verify import verify
 from tests.events import ContactAdded, NoteAdded, Pinged, ReferralReceived
 
@@ -65,14 +66,29 @@ async def test_a_changed_event_with_a_recomputed_hash_breaks_the_next_link(
     store: EventStore, pool: asyncpg.Pool
 ) -> None:
     await _seed(store)
-    await _as_superuser_bypassing_the_guard(
-        pool,
-        "UPDATE events SET data = '{\"n\": 99}', metadata = '{}',"
-        " hash = rapport_event_hash((SELECT hash FROM events WHERE stream_id = 'contact-2' AND version = 1),"
-        "   stream_id, version, type, schema_version, '{\"n\": 99}', '{}', actor_id, command_id, correlation_id,"
-        "   causation_id, recorded_at)"
-        " WHERE stream_id = 'contact-2' AND version = 2",
+    rows = await pool.fetch(
+        "SELECT version, hash, type, schema_version, metadata, actor_id, command_id, correlation_id, causation_id,"
+        " recorded_at FROM events WHERE stream_id = 'contact-2' AND version IN (1, 2) ORDER BY version"
     )
+    first, second = rows
+    forged = {"n": 99}
+    digest = event_digest(
+        stream_id="contact-2",
+        event_type=second["type"],
+        schema_version=second["schema_version"],
+        data=forged,
+        metadata=second["metadata"],
+        actor_id=second["actor_id"],
+        command_id=second["command_id"],
+        correlation_id=second["correlation_id"],
+        causation_id=second["causation_id"],
+    )
+    new_hash = chain_hash(first["hash"], 2, second["recorded_at"], digest)
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SET LOCAL session_replication_role = replica")
+        await conn.execute(
+            "UPDATE events SET data = $1, hash = $2 WHERE stream_id = 'contact-2' AND version = 2", forged, new_hash
+        )
     async with pool.acquire() as conn:
         report = await verify(conn)
     assert report.first_break is not None
@@ -175,3 +191,36 @@ async def test_forget_makes_personal_data_unrecoverable_and_the_chain_still_veri
         await store.append("contact-ada", ANY, [NoteAdded(text="new secret")], meta())
     # Events without personal data still append to an erased contact's stream.
     await store.append("contact-ada", ANY, [Pinged(n=1)], meta())
+
+
+async def test_a_removed_tail_and_a_removed_stream_are_reported(store: EventStore, pool: asyncpg.Pool) -> None:
+    await _seed(store)
+    await _as_superuser_bypassing_the_guard(pool, "DELETE FROM events WHERE stream_id = 'contact-1' AND version = 5")
+    await _as_superuser_bypassing_the_guard(pool, "DELETE FROM events WHERE stream_id = 'contact-2'")
+    async with pool.acquire() as conn:
+        report = await verify(conn, page_size=3)
+    assert report.breaks == 2  # contact-1's tail, and contact-2 as a whole
+    assert report.first_break is not None
+    assert (report.first_break.stream_id, report.first_break.version) == ("contact-1", 4)
+    assert "stream head does not match" in report.first_break.reason
+
+
+async def test_the_chain_is_recomputable_from_the_stored_events_alone(store: EventStore, pool: asyncpg.Pool) -> None:
+    # What an outside auditor would do, following the formula in backend/eventstore/chain.py.
+    await store.append("contact-9", NO_STREAM, [ContactAdded(contact_id="9", name="Ada"), Pinged(n=1)], meta())
+    previous = bytes(32)
+    for row in await pool.fetch("SELECT * FROM events WHERE stream_id = 'contact-9' ORDER BY version"):
+        digest = event_digest(
+            stream_id=row["stream_id"],
+            event_type=row["type"],
+            schema_version=row["schema_version"],
+            data=row["data"],
+            metadata=row["metadata"],
+            actor_id=row["actor_id"],
+            command_id=row["command_id"],
+            correlation_id=row["correlation_id"],
+            causation_id=row["causation_id"],
+        )
+        assert chain_hash(previous, row["version"], row["recorded_at"], digest) == row["hash"]
+        previous = row["hash"]
+    assert await pool.fetchval("SELECT last_hash FROM streams WHERE stream_id = 'contact-9'") == previous

@@ -120,3 +120,11 @@ def test_digest_form_is_stable_for_the_same_payload_and_hides_the_value() -> Non
     assert canonical_json(first) == canonical_json(again)
     assert canonical_json(first) != canonical_json(other)
     assert "Ada" not in canonical_json(first).decode()
+
+
+def test_events_with_floats_are_refused_because_they_would_not_hash_stably() -> None:
+    class Measured(Event, frozen=True):
+        score: float | None = None
+
+    with pytest.raises(TypeError, match=r"no floats.*Measured\.score"):
+        EventRegistry([Measured])
