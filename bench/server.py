@@ -92,7 +92,7 @@ def main() -> None:
             load(port, 1, 64)  # warm-up
             results[name] = load(port, seconds, 64)
     print(f"bare Litestar route, 1 worker, wrk 64 connections, {seconds}s each, {os.cpu_count()} cores")
-    print(f"{'server':<10}{'req/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'× uvicorn':>12}")
+    print(f"{'server':<10}{'req/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'x uvicorn':>12}")
     for name, r in results.items():
         ratio = r["rps"] / results["uvicorn"]["rps"]
         print(f"{name:<10}{r['rps']:>12,.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{ratio:>12.2f}")
