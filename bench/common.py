@@ -27,12 +27,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import msgspec
-from asyncpg.pool import PoolConnectionProxy
 
 from backend import migrate
 from backend.config import load_settings, to_asyncpg_dsn
 from backend.db import keep_session
 from backend.eventstore import Event, EventRegistry, EventStore, Metadata, Personal, init_connection
+from backend.eventstore.projection import BATCH_COLUMNS
+from backend.eventstore.types import Conn
 from backend.registry import inline_projections
 
 # -- the bench's events ------------------------------------------------------------------------
@@ -83,26 +84,10 @@ def metadata() -> Metadata:
     return Metadata(actor_id=ACTOR, command_id=uuid.uuid4(), extra=EXTRA)
 
 
-Conn = asyncpg.Connection | PoolConnectionProxy
-
 # -- the database --------------------------------------------------------------------------------
 
 BARE_TABLE = "bench_bare_events"
-BARE_COLUMNS = (
-    "stream_id",
-    "category",
-    "version",
-    "type",
-    "schema_version",
-    "data",
-    "metadata",
-    "actor_id",
-    "command_id",
-    "correlation_id",
-    "causation_id",
-    "recorded_at",
-    "hash",
-)
+BARE_COLUMNS = (*(c for c in BATCH_COLUMNS if c not in ("position", "transaction_id")), "hash")
 _BARE_INSERT = (
     f"INSERT INTO {BARE_TABLE} ({', '.join(BARE_COLUMNS)})"
     f" VALUES ({', '.join(f'${i}' for i in range(1, len(BARE_COLUMNS) + 1))})"

@@ -21,6 +21,7 @@ from backend.eventstore.errors import (
 )
 from backend.eventstore.events import Event, EventRegistry, EventType
 from backend.eventstore.projection import (
+    BATCH_COLUMNS,
     Mode,
     Projection,
     PyProjection,
@@ -46,10 +47,8 @@ _KEY_RETRIES = 3
 
 # Every read returns the same columns, in the order `_recorded` expects. Qualified with `e.` so that
 # ORDER BY and WHERE mean the table's columns (and its index), not the cast in the select list.
-EVENT_COLUMNS = (
-    "e.position, e.transaction_id::text::bigint AS transaction_id, e.stream_id, e.category, e.version, e.type,"
-    " e.schema_version, e.data, e.metadata, e.actor_id, e.command_id, e.correlation_id, e.causation_id,"
-    " e.recorded_at"
+EVENT_COLUMNS = ", ".join(
+    "e.transaction_id::text::bigint AS transaction_id" if c == "transaction_id" else f"e.{c}" for c in BATCH_COLUMNS
 )
 
 
@@ -199,22 +198,25 @@ class EventStore:
             for write, category in zip(writes, categories, strict=True)
             for event in write.events
         ]
+        same_for_all: dict[str, Any] = {
+            "actor_id": metadata.actor_id,
+            "command_id": metadata.command_id,
+            "correlation_id": metadata.correlation,
+            "causation_id": metadata.causation_id,
+            "extra": metadata.extra,
+        }
         recorded = [
             RecordedEvent(
                 position=row[0],
                 transaction_id=row[1],
+                version=row[2],
+                recorded_at=row[3],
                 stream_id=stream_id,
                 category=category,
-                version=row[2],
                 type=kind.name,
                 schema_version=kind.schema_version,
                 event=event,
-                actor_id=metadata.actor_id,
-                command_id=metadata.command_id,
-                correlation_id=metadata.correlation,
-                causation_id=metadata.causation_id,
-                recorded_at=row[3],
-                extra=metadata.extra,
+                **same_for_all,
             )
             for row, (stream_id, category, event), kind in zip(rows, sent, kinds, strict=True)
         ]
@@ -467,27 +469,8 @@ def _expected_code(expected: ExpectedVersion) -> int:
     return expected
 
 
-# RecordedEvent's fields in EVENT_COLUMNS order; the data column (7) becomes `event` instead.
-_RECORD_FIELDS = tuple(
-    enumerate(
-        (
-            "position",
-            "transaction_id",
-            "stream_id",
-            "category",
-            "version",
-            "type",
-            "schema_version",
-            None,
-            "extra",
-            "actor_id",
-            "command_id",
-            "correlation_id",
-            "causation_id",
-            "recorded_at",
-        )
-    )
-)
+# RecordedEvent's fields in EVENT_COLUMNS order; the data column becomes `event` instead.
+_RECORD_FIELDS = tuple(enumerate({"data": None, "metadata": "extra"}.get(c, c) for c in BATCH_COLUMNS))
 
 
 def _recorded(row: asyncpg.Record, event: Event, redacted: frozenset[str] = frozenset()) -> RecordedEvent:
