@@ -4,12 +4,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from click import Group
-from litestar import Litestar
+from litestar import Litestar, get
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins import CLIPluginProtocol
+from litestar.response import Redirect
 
 from backend.config import Settings, load_settings
 from backend.db import create_pool, resolve_database_url
@@ -31,6 +32,12 @@ class RapportCLI(CLIPluginProtocol):
         for name, command in rapport.commands.items():
             if name not in cli.commands:
                 cli.add_command(command, name)
+
+
+@get("/", include_in_schema=False, sync_to_thread=False)
+def home() -> Redirect:
+    """Until the web client is served here, the front door leads to the API docs."""
+    return Redirect("/docs")
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -62,7 +69,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             await pool.close()
 
     return Litestar(
-        route_handlers=[HealthController],
+        route_handlers=[home, HealthController],
         lifespan=[database],
         state=State({"settings": settings}),
         plugins=[problem_details_plugin(), RapportCLI()],
