@@ -54,7 +54,7 @@ async def wait_for(pool: asyncpg.Pool, query: str, within: float = 60.0) -> None
     while not await pool.fetchval(query):
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"timed out waiting for: {query}")
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.002)
 
 
 OWNERS = (
@@ -68,7 +68,7 @@ async def test_sigkill_mid_batch_then_restart_equals_a_fresh_rebuild(
 ) -> None:
     total = 20_000
     await seed(store, total)
-    with projector_process(database_url, batch_size=500) as first:
+    with projector_process(database_url, batch_size=250) as first:
         # Wait until the projector is inside a batch transaction that has written rows, then kill it.
         await wait_for(
             pool,
@@ -81,7 +81,7 @@ async def test_sigkill_mid_batch_then_restart_equals_a_fresh_rebuild(
     killed_at = await checkpoint(pool)
     assert killed_at < total, "the projector finished before it could be killed"
 
-    with projector_process(database_url, batch_size=500):
+    with projector_process(database_url, batch_size=250):
         await wait_for(pool, f"SELECT coalesce(sum(events), 0) = {total} FROM activity_daily")
     live = [tuple(r) for r in await pool.fetch("SELECT * FROM activity_daily ORDER BY 1, 2, 3")]
 
