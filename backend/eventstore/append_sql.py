@@ -8,13 +8,14 @@ runs on the failure path, so the happy path never enters PL/pgSQL.
 The hash chain (see `backend.eventstore.chain`): Python sends each event's digest; the statement
 chains them, because only the database knows each stream's last hash, its version and the time.
 
-Parameters:
- $1 command id   $2 payload digest   $3 stream ids   $4 their categories   $5 expected versions
- (>= 0 exact, -1 no stream, -2 any)   $6 each event's stream (1-based into $3; a stream's events
- are contiguous)   $7 types   $8 schema versions   $9 data (one JSON array, an element per event)
- $10 metadata (the same for every event)   $11 actor
- $12 correlation id   $13 causation id   $14 data subjects whose keys sealed personal fields
- $15 each event's digest
+Parameters, few and mostly JSON, because asyncpg encodes one JSON document far more cheaply than
+eight arrays:
+ $1 command id   $2 payload digest
+ $3 {"streams": [{"stream_id", "category", "expected"}], "subjects": [data subjects whose keys
+    sealed personal fields]}; expected is >= 0 exact, -1 no stream, -2 any
+ $4 [{"s": the stream's 1-based index in $3, "type", "schema_version", "data", "digest": hex}], a
+    stream's events contiguous and in order
+ $5 metadata (the same for every event)   $6 actor   $7 correlation id   $8 causation id
 """
 
 from collections.abc import Sequence
@@ -24,14 +25,19 @@ from backend.eventstore.projection import BATCH_COLUMNS, SqlProjection
 ZERO_HASH = "'\\x" + "00" * 32 + "'::bytea"
 
 _APPEND = f"""
-WITH RECURSIVE locked AS MATERIALIZED (
+WITH RECURSIVE wanted AS MATERIALIZED (
+    SELECT w.stream_id, w.category, w.expected, w.ord::int AS s
+    FROM ROWS FROM (jsonb_to_recordset($3::jsonb -> 'streams') AS (stream_id text, category text, expected bigint))
+         WITH ORDINALITY AS w(stream_id, category, expected, ord)
+),
+locked AS MATERIALIZED (
     -- Writers to one stream queue on its head row; writers to other streams never wait.
     -- Locked in stream id order, so two multi-stream appends cannot deadlock.
     SELECT st.stream_id, st.version, st.last_hash
-    FROM streams st WHERE st.stream_id = ANY ($3::text[]) ORDER BY st.stream_id FOR UPDATE
+    FROM streams st WHERE st.stream_id IN (SELECT w.stream_id FROM wanted w) ORDER BY st.stream_id FOR UPDATE
 ),{{live}}
 heads AS MATERIALIZED (
-    SELECT w.ord::int AS s, w.stream_id, w.category,
+    SELECT w.s, w.stream_id, w.category,
            coalesce(l.last_hash, {ZERO_HASH}) AS base_hash,
            CASE
                WHEN (w.expected = -1 AND l.stream_id IS NOT NULL)
@@ -43,42 +49,46 @@ heads AS MATERIALIZED (
            END AS base_version,
            -- Taken once the stream's head is locked, so recorded_at never goes backwards in a stream.
            clock_timestamp() AS at
-    FROM unnest($3::text[], $4::text[], $5::bigint[]) WITH ORDINALITY AS w(stream_id, category, expected, ord)
-    LEFT JOIN locked l ON l.stream_id = w.stream_id{{live_check}}
+    FROM wanted w LEFT JOIN locked l ON l.stream_id = w.stream_id{{live_check}}
+),
+ev AS MATERIALIZED (
+    SELECT e.ord::int AS i, e.s, e.type, e.schema_version, e.data, decode(e.digest, 'hex') AS digest
+    FROM ROWS FROM (jsonb_to_recordset($4::jsonb) AS (s int, type text, schema_version int, data jsonb, digest text))
+         WITH ORDINALITY AS e(s, type, schema_version, data, digest, ord)
 ),
 chain AS (
     -- Event i's hash covers event i-1's, or its stream's last hash when it is the stream's first here.
-    SELECT 1 AS i, h.s, h.base_version + 1 AS version, h.at,
-           sha256(h.base_hash || int8send(h.base_version + 1) || int8send(rapport_micros(h.at))
-                  || ($15::bytea[])[1]) AS hash
-    FROM heads h WHERE h.s = ($6::int[])[1]
+    SELECT e.i, e.s, h.base_version + 1 AS version, h.at,
+           sha256(h.base_hash || int8send(h.base_version + 1) || int8send(rapport_micros(h.at)) || e.digest) AS hash
+    FROM ev e JOIN heads h ON h.s = e.s WHERE e.i = 1
     UNION ALL
-    SELECT c.i + 1, h.s, n.version, h.at,
-           sha256(n.previous || int8send(n.version) || int8send(rapport_micros(h.at)) || ($15::bytea[])[c.i + 1])
+    SELECT e.i, e.s, n.version, h.at,
+           sha256(n.previous || int8send(n.version) || int8send(rapport_micros(h.at)) || e.digest)
     FROM chain c
-    JOIN heads h ON h.s = ($6::int[])[c.i + 1]
+    JOIN ev e ON e.i = c.i + 1
+    JOIN heads h ON h.s = e.s
     CROSS JOIN LATERAL (
-        SELECT CASE WHEN h.s = c.s THEN c.version ELSE h.base_version END + 1 AS version,
-               CASE WHEN h.s = c.s THEN c.hash ELSE h.base_hash END AS previous
+        SELECT CASE WHEN e.s = c.s THEN c.version ELSE h.base_version END + 1 AS version,
+               CASE WHEN e.s = c.s THEN c.hash ELSE h.base_hash END AS previous
     ) n
-    WHERE c.i < cardinality($6::int[])
 ),
 heads_moved AS (
     -- A stream created concurrently since our snapshot is overwritten here, but its version-1 event
     -- then collides with ours on UNIQUE (stream_id, version) and the whole statement fails.
     INSERT INTO streams AS st (stream_id, category, version, last_hash, created_at, updated_at)
-    SELECT h.stream_id, h.category, c.version, c.hash, h.at, h.at
+    SELECT DISTINCT ON (c.s) h.stream_id, h.category, c.version, c.hash, h.at, h.at
     FROM chain c JOIN heads h ON h.s = c.s
-    WHERE c.i = cardinality($6::int[]) OR ($6::int[])[c.i + 1] <> c.s
+    ORDER BY c.s, c.i DESC
     ON CONFLICT (stream_id) DO UPDATE
         SET version = EXCLUDED.version, last_hash = EXCLUDED.last_hash, updated_at = EXCLUDED.updated_at
 ),
 inserted AS (
     INSERT INTO events (stream_id, category, version, type, schema_version, data, metadata, actor_id,
                         command_id, correlation_id, causation_id, recorded_at, hash)
-    SELECT h.stream_id, h.category, c.version, ($7::text[])[c.i], ($8::int[])[c.i], $9::jsonb -> (c.i - 1),
-           $10::jsonb, $11::text, $1::uuid, $12::uuid, $13::uuid, c.at, c.hash
-    FROM chain c JOIN heads h ON h.s = c.s ORDER BY c.i
+    SELECT h.stream_id, h.category, c.version, e.type, e.schema_version, e.data, $5::jsonb, $6::text,
+           $1::uuid, $7::uuid, $8::uuid, c.at, c.hash
+    FROM chain c JOIN ev e ON e.i = c.i JOIN heads h ON h.s = c.s
+    ORDER BY c.i
     RETURNING {", ".join(BATCH_COLUMNS)}
 ),
 claimed AS (
@@ -92,14 +102,16 @@ claimed AS (
 _LIVE = """
 live AS MATERIALIZED (
     SELECT count(*) AS n FROM (
-        SELECT 1 FROM subject_keys k WHERE k.subject = ANY ($14::text[]) AND k.key IS NOT NULL FOR SHARE
+        SELECT 1 FROM subject_keys k
+        WHERE k.subject IN (SELECT jsonb_array_elements_text($3::jsonb -> 'subjects')) AND k.key IS NOT NULL
+        FOR SHARE
     ) still_live
 ),"""
 _LIVE_CHECK = """
-    WHERE CASE WHEN (SELECT n FROM live) = cardinality($14::text[]) THEN true
+    WHERE CASE WHEN (SELECT n FROM live) = jsonb_array_length($3::jsonb -> 'subjects') THEN true
                ELSE rapport_fail('RP003', 'a data subject of this command has been forgotten') IS NULL END"""
 _NO_SUBJECTS = """
-    WHERE CASE WHEN cardinality($14::text[]) = 0 THEN true
+    WHERE CASE WHEN jsonb_array_length($3::jsonb -> 'subjects') = 0 THEN true
                ELSE rapport_fail('XX000', 'sealed personal data needs the statement that checks keys') IS NULL END"""
 
 _RESULT = """

@@ -148,22 +148,23 @@ class EventStore:
                 )
         flat_kinds = [kind for write_kinds in kinds for kind in write_kinds]
         digest = hashlib.sha256(b"".join(command_digests)).digest()
+        streams = [
+            {"stream_id": w.stream_id, "category": category, "expected": _expected_code(w.expected_version)}
+            for w, category in zip(writes, categories, strict=True)
+        ]
+        events = [
+            {"s": s, "type": kind.name, "schema_version": kind.schema_version, "data": d, "digest": digest_.hex()}
+            for s, kind, d, digest_ in zip(event_stream, flat_kinds, data, digests, strict=True)
+        ]
         args = (
             metadata.command_id,
             digest,
-            [w.stream_id for w in writes],
-            categories,
-            [_expected_code(w.expected_version) for w in writes],
-            event_stream,
-            [kind.name for kind in flat_kinds],
-            [kind.schema_version for kind in flat_kinds],
-            data,
+            {"streams": streams, "subjects": sorted(subjects)},
+            events,
             metadata.extra,
             metadata.actor_id,
             metadata.correlation,
             metadata.causation_id,
-            sorted(subjects),
-            digests,
         )
         try:
             if self._py_inline and not conn.is_in_transaction():
@@ -190,7 +191,7 @@ class EventStore:
         kinds: Sequence[EventType],
         metadata: Metadata,
     ) -> list[RecordedEvent]:
-        rows = await conn.fetch(self._append_sealed_sql if args[13] else self._append_sql, *args)
+        rows = await conn.fetch(self._append_sealed_sql if args[2]["subjects"] else self._append_sql, *args)
         # The database assigned positions, versions and times (in the order the events were sent);
         # everything else is what we sent, so nothing needs decoding.
         sent = [
