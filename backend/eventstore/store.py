@@ -3,6 +3,8 @@
 import asyncio
 import hashlib
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -63,6 +65,36 @@ async def init_connection(conn: Conn) -> None:
     )
 
 
+class _KeyCache:
+    """Subjects' keys seen recently, used only to seal; reads always take keys from the database.
+
+    Safe because a key is never replaced, only destroyed: the append statement re-checks, under a
+    FOR SHARE lock, that every key it sealed with still exists, and refuses the append otherwise.
+    """
+
+    def __init__(self, size: int = 10_000, ttl: float = 300.0) -> None:
+        self._keys: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
+        self._size = size
+        self._ttl = ttl
+
+    def get(self, subject: str) -> bytes | None:
+        entry = self._keys.get(subject)
+        if entry is None or entry[1] < time.monotonic():
+            return None
+        self._keys.move_to_end(subject)
+        return entry[0]
+
+    def put(self, subject: str, key: bytes) -> None:
+        self._keys[subject] = (key, time.monotonic() + self._ttl)
+        self._keys.move_to_end(subject)
+        while len(self._keys) > self._size:
+            self._keys.popitem(last=False)
+
+    def drop(self, subjects: Iterable[str]) -> None:
+        for subject in subjects:
+            self._keys.pop(subject, None)
+
+
 class EventStore:
     """Streams of events in PostgreSQL. Safe to share across tasks: it holds a pool, not a connection."""
 
@@ -86,6 +118,7 @@ class EventStore:
         self._notify_pending = False
         self._notify_timer: asyncio.TimerHandle | None = None
         self._background: set[asyncio.Task[None]] = set()
+        self._keys = _KeyCache()
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -247,7 +280,15 @@ class EventStore:
         """A failed append is either a retry of a command that already won, or a real error."""
         state = getattr(error, "sqlstate", None)
         if state == "RP003":
-            raise SubjectForgottenError(frozenset()) from error
+            # Forgotten since we cached its key: forget the key here too.
+            forgotten = {
+                s
+                for w in writes
+                for e in w.events
+                for s in codec.subjects_of(self.registry.of(e), e, w.stream_id).values()
+            }
+            self._keys.drop(forgotten)
+            raise SubjectForgottenError(frozenset(forgotten)) from error
         conflict = state == "RP001" or isinstance(error, asyncpg.UniqueViolationError)
         if not conflict:
             raise error
@@ -279,7 +320,12 @@ class EventStore:
         """The key of each subject, created on first use; refuses subjects already forgotten."""
         wanted = sorted(subjects)
         found: dict[str, bytes | None] = {}
+        for subject in wanted:
+            if (cached := self._keys.get(subject)) is not None:
+                found[subject] = cached
         for _ in range(_KEY_RETRIES):
+            if all(s in found for s in wanted):
+                break
             missing = [s for s in wanted if s not in found]
             rows = await conn.fetch(
                 """
@@ -297,14 +343,16 @@ class EventStore:
                 missing,
                 [codec.new_key() for _ in missing],
             )
+            # A key created by a transaction that committed after our snapshot is missed: look again.
             found.update({row["subject"]: row["key"] for row in rows})
-            # A key created by a transaction that committed after our snapshot: look again.
-            if all(s in found for s in wanted):
-                break
         forgotten = frozenset(s for s in wanted if found.get(s) is None)
         if forgotten:
+            self._keys.drop(forgotten)
             raise SubjectForgottenError(forgotten)
-        return {s: k for s, k in found.items() if k is not None}
+        live = {s: k for s, k in found.items() if k is not None}
+        for subject, key in live.items():
+            self._keys.put(subject, key)
+        return live
 
     def _poke_projectors(self) -> None:
         """Wake async projectors soon after this commit, at most once per `notify_delay`.
@@ -426,6 +474,7 @@ class EventStore:
         Returns False when the subject had already been forgotten. The row stays as a tombstone so
         personal data can never again be written under that subject.
         """
+        self._keys.drop([subject])
         async with self.pool.acquire() as conn:
             previous = await conn.fetchval(
                 """

@@ -224,3 +224,19 @@ async def test_the_chain_is_recomputable_from_the_stored_events_alone(store: Eve
         assert chain_hash(previous, row["version"], row["recorded_at"], digest) == row["hash"]
         previous = row["hash"]
     assert await pool.fetchval("SELECT last_hash FROM streams WHERE stream_id = 'contact-9'") == previous
+
+
+async def test_a_subject_forgotten_by_another_process_is_refused_despite_a_cached_key(
+    store: EventStore, pool: asyncpg.Pool
+) -> None:
+    # `store` seals with a key it has cached; another process (another store) forgets the subject.
+    await store.append("contact-x", NO_STREAM, [ContactAdded(contact_id="x", name="Xavier")], meta())
+    other = EventStore(pool, store.registry)
+    assert await other.forget("contact-x")
+    with pytest.raises(SubjectForgottenError) as refused:
+        await store.append("contact-x", ANY, [NoteAdded(text="still here?")], meta())
+    assert refused.value.subjects == {"contact-x"}
+    assert await pool.fetchval("SELECT count(*) FROM events WHERE stream_id = 'contact-x'") == 1
+    # And from then on it is refused before anything is sent.
+    with pytest.raises(SubjectForgottenError):
+        await store.append("contact-x", ANY, [NoteAdded(text="again")], meta())
