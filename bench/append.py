@@ -44,12 +44,7 @@ import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
-from pathlib import Path
 from typing import Any
-
-if __package__ in (None, ""):
-    # Run as a file (`python bench/append.py`): make `bench` and `backend` importable.
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import asyncpg
 

@@ -19,14 +19,8 @@ Goal printed: each rebuild at 25,000 events/s or more. The last line of stdout i
 
 import argparse
 import asyncio
-import sys
 import time
-from pathlib import Path
 from typing import Any
-
-if __package__ in (None, ""):
-    # Run as a file (`python bench/rebuild.py`): make `bench` and `backend` importable.
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import asyncpg
 
