@@ -14,7 +14,7 @@ import asyncpg
 import msgspec
 
 from backend.eventstore import codec
-from backend.eventstore.append_sql import append_statement
+from backend.eventstore.append_sql import append_one_statement, append_statement
 from backend.eventstore.chain import event_digest
 from backend.eventstore.errors import (
     CommandReusedError,
@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "rapport_events"
 _KEY_RETRIES = 3
+_ANY_ATTEMPTS = 10
 
 # Every read returns the same columns, in the order `_recorded` expects. Qualified with `e.` so that
 # ORDER BY and WHERE mean the table's columns (and its index), not the cast in the select list.
@@ -68,8 +69,9 @@ async def init_connection(conn: Conn) -> None:
 class _KeyCache:
     """Subjects' keys seen recently, used only to seal; reads always take keys from the database.
 
-    Safe because a key is never replaced, only destroyed: the append statement re-checks, under a
-    FOR SHARE lock, that every key it sealed with still exists, and refuses the append otherwise.
+    Safe because a key is never replaced, only destroyed: the append statement re-checks that every
+    key it sealed with still exists, and refuses the append otherwise (and data sealed by an append
+    that races a forget is sealed under a key that no longer exists: unreadable, so erased anyway).
     """
 
     def __init__(self, size: int = 10_000, ttl: float = 300.0) -> None:
@@ -112,8 +114,10 @@ class EventStore:
             raise ValueError("only inline projections run in the append's transaction")
         self._sql_inline = tuple(p for p in self.inline if isinstance(p, SqlProjection))
         self._py_inline = tuple(p for p in self.inline if isinstance(p, PyProjection))
-        self._append_sql = append_statement(self._sql_inline, personal=False)
-        self._append_sealed_sql = append_statement(self._sql_inline, personal=True)
+        self._one_sql = append_one_statement(self._sql_inline, personal=False)
+        self._one_sealed_sql = append_one_statement(self._sql_inline, personal=True)
+        self._many_sql = append_statement(self._sql_inline, personal=False)
+        self._many_sealed_sql = append_statement(self._sql_inline, personal=True)
         self._notify_delay = notify_delay
         self._notify_pending = False
         self._notify_timer: asyncio.TimerHandle | None = None
@@ -151,7 +155,9 @@ class EventStore:
         async with self.pool.acquire() as acquired:
             return await self._append(acquired, writes, metadata)
 
-    async def _append(self, conn: Conn, writes: Sequence[StreamWrite], metadata: Metadata) -> AppendResult:
+    async def _append(
+        self, conn: Conn, writes: Sequence[StreamWrite], metadata: Metadata, attempt: int = 1
+    ) -> AppendResult:
         categories = [category_of(w.stream_id) for w in writes]
         kinds = [[self.registry.of(event) for event in w.events] for w in writes]
         subjects = {
@@ -181,42 +187,65 @@ class EventStore:
                 )
         flat_kinds = [kind for write_kinds in kinds for kind in write_kinds]
         digest = hashlib.sha256(b"".join(command_digests)).digest()
-        streams = [
-            {"stream_id": w.stream_id, "category": category, "expected": _expected_code(w.expected_version)}
-            for w, category in zip(writes, categories, strict=True)
-        ]
-        events = [
-            {"s": s, "type": kind.name, "schema_version": kind.schema_version, "data": d, "digest": digest_.hex()}
-            for s, kind, d, digest_ in zip(event_stream, flat_kinds, data, digests, strict=True)
-        ]
-        args = (
-            metadata.command_id,
-            digest,
-            {"streams": streams, "subjects": sorted(subjects)},
-            events,
-            metadata.extra,
-            metadata.actor_id,
-            metadata.correlation,
-            metadata.causation_id,
-        )
+        one = len(data) == 1
+        if one:
+            # The common case, one event on one stream, has a statement of its own with plain parameters.
+            sql = self._one_sealed_sql if subjects else self._one_sql
+            args: tuple[Any, ...] = (
+                writes[0].stream_id,
+                categories[0],
+                _expected_code(writes[0].expected_version),
+                flat_kinds[0].name,
+                flat_kinds[0].schema_version,
+                data[0],
+                metadata.extra,
+                metadata.actor_id,
+                metadata.command_id,
+                metadata.correlation,
+                metadata.causation_id,
+                digests[0],
+                digest,
+                sorted(subjects),
+            )
+        else:
+            sql = self._many_sealed_sql if subjects else self._many_sql
+            streams = [
+                {"stream_id": w.stream_id, "category": category, "expected": _expected_code(w.expected_version)}
+                for w, category in zip(writes, categories, strict=True)
+            ]
+            events = [
+                {"s": s, "type": kind.name, "schema_version": kind.schema_version, "data": d, "digest": digest_.hex()}
+                for s, kind, d, digest_ in zip(event_stream, flat_kinds, data, digests, strict=True)
+            ]
+            args = (
+                metadata.command_id,
+                digest,
+                {"streams": streams, "subjects": sorted(subjects)},
+                events,
+                metadata.extra,
+                metadata.actor_id,
+                metadata.correlation,
+                metadata.causation_id,
+            )
         try:
             if self._py_inline and not conn.is_in_transaction():
                 async with conn.transaction():
                     rows = await self._append_and_project(
-                        conn, args, writes=writes, categories=categories, kinds=flat_kinds, metadata=metadata
+                        conn, sql, args, writes=writes, categories=categories, kinds=flat_kinds, metadata=metadata
                     )
             else:
                 rows = await self._append_and_project(
-                    conn, args, writes=writes, categories=categories, kinds=flat_kinds, metadata=metadata
+                    conn, sql, args, writes=writes, categories=categories, kinds=flat_kinds, metadata=metadata
                 )
         except asyncpg.PostgresError as error:
-            return await self._after_failure(conn, error, writes, metadata, digest)
+            return await self._after_failure(conn, error, writes, metadata, digest=digest, attempt=attempt)
         self._poke_projectors()
         return AppendResult(events=rows, duplicate=False)
 
     async def _append_and_project(
         self,
         conn: Conn,
+        sql: str,
         args: tuple[Any, ...],
         *,
         writes: Sequence[StreamWrite],
@@ -224,7 +253,7 @@ class EventStore:
         kinds: Sequence[EventType],
         metadata: Metadata,
     ) -> list[RecordedEvent]:
-        rows = await conn.fetch(self._append_sealed_sql if args[2]["subjects"] else self._append_sql, *args)
+        rows = await conn.fetch(sql, *args)
         # The database assigned positions, versions and times (in the order the events were sent);
         # everything else is what we sent, so nothing needs decoding.
         sent = [
@@ -275,7 +304,14 @@ class EventStore:
         )
 
     async def _after_failure(
-        self, conn: Conn, error: asyncpg.PostgresError, writes: Sequence[StreamWrite], metadata: Metadata, digest: bytes
+        self,
+        conn: Conn,
+        error: asyncpg.PostgresError,
+        writes: Sequence[StreamWrite],
+        metadata: Metadata,
+        *,
+        digest: bytes,
+        attempt: int,
     ) -> AppendResult:
         """A failed append is either a retry of a command that already won, or a real error."""
         state = getattr(error, "sqlstate", None)
@@ -298,11 +334,18 @@ class EventStore:
         original = await self._replay(conn, metadata.command_id, digest)
         if original is not None:
             return original
+        if all(w.expected_version is StreamState.ANY for w in writes) and attempt < _ANY_ATTEMPTS:
+            # "Any version" lost a race for the next version number: take the new head and go again.
+            return await self._append(conn, writes, metadata, attempt + 1)
         current = None
         if state != "RP001":
-            stream_id = _stream_of(error, writes)
-            current = int(await conn.fetchval("SELECT version FROM streams WHERE stream_id = $1", stream_id) or 0)
+            current = await self._version(conn, _stream_of(error, writes))
         raise _wrong_version(error, writes, current) from error
+
+    @staticmethod
+    async def _version(conn: Conn, stream_id: str) -> int:
+        version = await conn.fetchval("SELECT max(version) FROM events WHERE stream_id = $1", stream_id)
+        return int(version or 0)
 
     async def _replay(self, conn: Conn, command_id: UUID, digest: bytes) -> AppendResult | None:
         """The original result of a command already applied, or None if it never was."""
@@ -413,8 +456,7 @@ class EventStore:
     async def stream_version(self, stream_id: str) -> int:
         """The stream's current version (0 when it does not exist)."""
         async with self.pool.acquire() as conn:
-            version = await conn.fetchval("SELECT version FROM streams WHERE stream_id = $1", stream_id)
-        return int(version or 0)
+            return await self._version(conn, stream_id)
 
     async def read_all(
         self,

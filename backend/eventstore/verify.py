@@ -2,8 +2,9 @@
 
 The chain is defined in `backend.eventstore.chain`, and recomputed here in Python from the stored
 events, independently of the code that wrote them. A changed event breaks its own link (or the
-next one, if its hash was recomputed too); a deleted event leaves a version gap; a deleted tail no
-longer matches the stream head kept in `streams`; a stream whose events are all gone is reported.
+next one, if its hash was recomputed too); a deleted event leaves a version gap; and since every
+command records the positions of the events it appended, events deleted from the end of a stream,
+or whole streams, are found missing too.
 """
 
 import time
@@ -39,13 +40,15 @@ SELECT e.stream_id, e.version, e.position, e.type, e.schema_version, e.data, e.m
        e.command_id, e.correlation_id, e.causation_id, e.recorded_at, e.hash
 FROM events e WHERE (e.stream_id, e.version) > ($1, $2) ORDER BY e.stream_id, e.version LIMIT $3
 """
-_HEADLESS = """
-SELECT s.stream_id, s.version FROM streams s
-WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_id = s.stream_id) ORDER BY s.stream_id
+_MISSING = """
+SELECT p.stream_id, p.position, c.command_id
+FROM commands c CROSS JOIN LATERAL unnest(c.positions, c.stream_ids) AS p(position, stream_id)
+WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.position = p.position)
+ORDER BY p.position
 """
 CHANGED = "hash mismatch: this event, or the one before it, was changed"
 MISSING = "events are missing before this version"
-HEAD = "the stream head does not match its last event: events were removed or added"
+REMOVED = "events recorded by command {command} are missing: removed from the end of the stream"
 
 
 def _json(value: Any) -> Any:
@@ -54,27 +57,28 @@ def _json(value: Any) -> Any:
 
 
 class _Walk:
-    """The state of the walk across pages: the stream being checked and what it has shown."""
+    """The state of the walk: the stream being checked and what the log has shown so far."""
 
     def __init__(self) -> None:
         self.stream: str | None = None
         self.version = 0
         self.hash = GENESIS
-        self.position: int | None = None
         self.breaks: list[Break] = []
-        self.ended: list[tuple[str, int, bytes, int | None]] = []  # (stream, last version, last hash, position)
+        self.last_version: dict[str, int] = {}
+        self.gaps: set[str] = set()
 
     def event(self, row: Any) -> None:
         if row["stream_id"] != self.stream:
-            self.close()
             self.stream, self.version, self.hash = row["stream_id"], 0, GENESIS
         if row["version"] != self.version + 1:
             # The link cannot be checked without the missing events: one break, the gap.
             self._break(row, MISSING)
+            self.gaps.add(row["stream_id"])
         elif chain_hash(self.hash, row["version"], row["recorded_at"], self._digest(row)) != row["hash"]:
             self._break(row, CHANGED)
         # Go on from what is stored, so one change is one break, not a break in every later link.
-        self.version, self.hash, self.position = row["version"], row["hash"], row["position"]
+        self.version, self.hash = row["version"], row["hash"]
+        self.last_version[row["stream_id"]] = row["version"]
 
     def _break(self, row: Any, reason: str) -> None:
         self.breaks.append(
@@ -95,26 +99,6 @@ class _Walk:
             causation_id=row["causation_id"],
         )
 
-    def close(self) -> None:
-        if self.stream is not None:
-            self.ended.append((self.stream, self.version, self.hash, self.position))
-            self.stream = None
-
-
-async def _check_heads(conn: Conn, walk: _Walk) -> None:
-    if not walk.ended:
-        return
-    heads = {
-        row["stream_id"]: (row["version"], row["last_hash"])
-        for row in await conn.fetch(
-            "SELECT stream_id, version, last_hash FROM streams WHERE stream_id = ANY ($1)", [e[0] for e in walk.ended]
-        )
-    }
-    for stream_id, version, last_hash, position in walk.ended:
-        if heads.get(stream_id) != (version, last_hash):
-            walk.breaks.append(Break(stream_id=stream_id, version=version, position=position, reason=HEAD))
-    walk.ended.clear()
-
 
 async def verify(conn: Conn, *, page_size: int = 5_000, progress: Progress | None = None) -> VerifyReport:
     """Check every stream; the first break reported is the earliest in the log."""
@@ -127,16 +111,23 @@ async def verify(conn: Conn, *, page_size: int = 5_000, progress: Progress | Non
             walk.event(row)
         events += len(rows)
         after = (rows[-1]["stream_id"], rows[-1]["version"])
-        # Streams that ended within this page are compared with their heads now; the one still
-        # open may go on in the next page.
-        await _check_heads(conn, walk)
         if progress:
             progress(len(rows))
-    walk.close()
-    await _check_heads(conn, walk)
-    for row in await conn.fetch(_HEADLESS):
-        streams += 1
-        walk.breaks.append(Break(stream_id=row["stream_id"], version=row["version"], position=None, reason=HEAD))
+    reported: set[str] = set()
+    for row in await conn.fetch(_MISSING):
+        stream_id = row["stream_id"]
+        if stream_id in walk.gaps or stream_id in reported:
+            continue  # a gap inside the stream is already reported where it is
+        reported.add(stream_id)
+        streams += stream_id not in walk.last_version
+        walk.breaks.append(
+            Break(
+                stream_id=stream_id,
+                version=walk.last_version.get(stream_id, 0) + 1,
+                position=row["position"],
+                reason=REMOVED.format(command=row["command_id"]),
+            )
+        )
     breaks = sorted(walk.breaks, key=lambda b: (b.position is None, b.position or 0, b.stream_id, b.version))
     return VerifyReport(
         ok=not breaks,

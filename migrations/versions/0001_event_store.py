@@ -16,26 +16,16 @@ depends_on: str | Sequence[str] | None = None
 
 # One statement per string: asyncpg prepares each one, and prepared statements hold one command.
 UPGRADE = [
-    # The head of every stream: its version and the hash of its last event. Writers to one stream
-    # serialise on this row (SELECT ... FOR UPDATE); writers to different streams never wait.
-    """
-    CREATE TABLE streams (
-        stream_id   text PRIMARY KEY
-                    CHECK (stream_id ~ '^[a-z][a-z0-9_]*-[A-Za-z0-9_.:@-]{1,200}$'),
-        category    text NOT NULL,
-        version     bigint NOT NULL CHECK (version >= 0),
-        last_hash   bytea NOT NULL,
-        created_at  timestamptz NOT NULL,
-        updated_at  timestamptz NOT NULL
-    )
-    """,
     # The log. `position` is a global sequence; `transaction_id` is the writer's xid8, so a reader can
     # wait for every transaction below the snapshot's xmin to finish before it trusts an ordering.
+    # UNIQUE (stream_id, version) is the concurrency control: two writers that read the same head
+    # both try to write its next version, and the index lets exactly one of them commit. Writers to
+    # different streams never wait for each other, and no head row is rewritten on every append.
     """
     CREATE TABLE events (
         position        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         transaction_id  xid8 NOT NULL DEFAULT pg_current_xact_id(),
-        stream_id       text NOT NULL,
+        stream_id       text NOT NULL CHECK (stream_id ~ '^[a-z][a-z0-9_]*-[A-Za-z0-9_.:@-]{1,200}$'),
         category        text NOT NULL,
         version         bigint NOT NULL CHECK (version >= 1),
         type            text NOT NULL CHECK (type ~ '^[A-Za-z][A-Za-z0-9_]{0,99}$'),
@@ -54,13 +44,16 @@ UPGRADE = [
     "CREATE INDEX events_global_order ON events (transaction_id, position)",
     "CREATE INDEX events_by_type ON events (type, transaction_id, position)",
     "CREATE INDEX events_by_category ON events (category, transaction_id, position)",
-    # Durable idempotency: a command id is claimed once, forever, with a digest of what it carried.
+    # Durable idempotency: a command id is claimed once, forever, with a digest of what it carried
+    # and where its events landed. `verify` also checks every event a command recorded is still there.
     """
     CREATE TABLE commands (
         command_id   uuid PRIMARY KEY,
         digest       bytea NOT NULL,
         positions    bigint[] NOT NULL,
-        recorded_at  timestamptz NOT NULL
+        stream_ids   text[] NOT NULL,
+        recorded_at  timestamptz NOT NULL,
+        CHECK (cardinality(positions) = cardinality(stream_ids))
     )
     """,
     # One AES-256-GCM key per data subject. Forgetting a subject sets its key to NULL: the row stays as
@@ -132,7 +125,6 @@ DOWNGRADE = [
     "DROP TABLE IF EXISTS subject_keys",
     "DROP TABLE IF EXISTS commands",
     "DROP TABLE IF EXISTS events",
-    "DROP TABLE IF EXISTS streams",
     "DROP FUNCTION IF EXISTS rapport_events_are_append_only()",
     "DROP FUNCTION IF EXISTS rapport_fail(text, text, text, text)",
     "DROP FUNCTION IF EXISTS rapport_micros(timestamptz)",

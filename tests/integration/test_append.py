@@ -91,7 +91,7 @@ async def test_a_failed_append_leaves_nothing_behind(store: EventStore, pool: as
             failing,
         )
     assert await pool.fetchval("SELECT count(*) FROM events") == 1
-    assert await pool.fetchval("SELECT count(*) FROM streams WHERE stream_id = 'contact-2'") == 0
+    assert await pool.fetchval("SELECT count(*) FROM events WHERE stream_id = 'contact-2'") == 0
     assert await pool.fetchval("SELECT count(*) FROM commands WHERE command_id = $1", failing.command_id) == 0
     assert await pool.fetchval("SELECT count(*) FROM stream_summary") == 1
 
@@ -211,3 +211,10 @@ async def test_read_all_filters_by_type_and_category(store: EventStore) -> None:
     page = await store.read_all(limit=2)
     rest = await store.read_all(page[-1].global_position)
     assert [e.position for e in page + rest] == [e.position for e in everything]
+
+
+async def test_concurrent_any_appends_to_one_stream_all_land_in_turn(store: EventStore, pool: asyncpg.Pool) -> None:
+    results = await asyncio.gather(*(store.append("contact-busy", ANY, [Pinged(n=n)], meta()) for n in range(10)))
+    assert sorted(r.events[0].version for r in results) == list(range(1, 11))
+    assert await store.stream_version("contact-busy") == 10
+    assert await pool.fetchval("SELECT event_count FROM stream_summary WHERE stream_id = 'contact-busy'") == 10

@@ -26,7 +26,6 @@ async def test_upgrade_head_on_empty_then_downgrade_base_then_upgrade_again(
         }
         assert {
             "events",
-            "streams",
             "commands",
             "subject_keys",
             "projection_checkpoints",

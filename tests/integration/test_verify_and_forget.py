@@ -201,8 +201,9 @@ async def test_a_removed_tail_and_a_removed_stream_are_reported(store: EventStor
         report = await verify(conn, page_size=3)
     assert report.breaks == 2  # contact-1's tail, and contact-2 as a whole
     assert report.first_break is not None
-    assert (report.first_break.stream_id, report.first_break.version) == ("contact-1", 4)
-    assert "stream head does not match" in report.first_break.reason
+    assert (report.first_break.stream_id, report.first_break.version) == ("contact-1", 5)
+    assert "missing" in report.first_break.reason
+    assert report.streams == 3
 
 
 async def test_the_chain_is_recomputable_from_the_stored_events_alone(store: EventStore, pool: asyncpg.Pool) -> None:
@@ -223,7 +224,6 @@ async def test_the_chain_is_recomputable_from_the_stored_events_alone(store: Eve
         )
         assert chain_hash(previous, row["version"], row["recorded_at"], digest) == row["hash"]
         previous = row["hash"]
-    assert await pool.fetchval("SELECT last_hash FROM streams WHERE stream_id = 'contact-9'") == previous
 
 
 async def test_a_subject_forgotten_by_another_process_is_refused_despite_a_cached_key(
