@@ -124,7 +124,6 @@ async def main() -> None:
             async with pool.acquire() as conn:
                 seeded: int = await conn.fetchval("SELECT count(*) FROM events")
                 await conn.execute("VACUUM (ANALYZE) events")
-                await conn.execute("VACUUM (ANALYZE) streams")
                 size = await conn.fetchval("SELECT pg_size_pretty(pg_total_relation_size('events'))")
             print(
                 f"mode: {'quick' if args.quick else 'full'}; seeded {seeded:,} events ({size} with indexes)"

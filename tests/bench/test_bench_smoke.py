@@ -1,0 +1,45 @@
+"""The benchmarks still run end to end (tiny sizes: the figures mean nothing here, only that they come)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def run_bench(*args: str, data_dir: Path) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=ROOT,
+        env={**os.environ, "RAPPORT_DATA_DIR": str(data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    last: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return last
+
+
+def test_append_bench_prints_its_figures_and_ratios(tmp_path: Path) -> None:
+    result = run_bench("bench.append", "--quick", "--seconds", "0.2", "--procs", "2", data_dir=tmp_path)
+    assert result["bench"] == "append"
+    ratios = result["ratios"]
+    assert isinstance(ratios, dict)
+    assert {"single_8w_procs", "batch100_1w"} <= set(ratios)
+    assert all(isinstance(v, float) and v > 0 for v in ratios.values())
+
+
+def test_rebuild_bench_prints_its_figures(tmp_path: Path) -> None:
+    result = run_bench("bench.rebuild", "--events", "3000", data_dir=tmp_path)
+    assert result["bench"] == "rebuild"
+    assert result["events_seeded"] == 3000
+    rates = result["events_per_second"]
+    assert isinstance(rates, dict)
+    assert rates["rebuild_stream_summary"] > 0
