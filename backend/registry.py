@@ -4,13 +4,15 @@ from backend.audit.activity import ACTIVITY_DAILY
 from backend.audit.stream_summary import STREAM_SUMMARY
 from backend.eventstore.events import EventRegistry
 from backend.eventstore.projection import Mode, Projection
+from backend.relationships.events import CONTACT_EVENTS
+from backend.students.events import STUDENT_EVENTS
 
 PROJECTIONS: tuple[Projection, ...] = (STREAM_SUMMARY, ACTIVITY_DAILY)
 
 
 def event_registry() -> EventRegistry:
     """All event classes of all contexts (each context adds its own here as it is built)."""
-    return EventRegistry()
+    return EventRegistry((*STUDENT_EVENTS, *CONTACT_EVENTS))
 
 
 def inline_projections() -> tuple[Projection, ...]:

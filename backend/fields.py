@@ -1,0 +1,27 @@
+"""Field types with their limits, in one place: every request body and command uses these.
+
+Text never contains NUL (PostgreSQL's jsonb cannot store \\u0000), is bounded, and names are not blank.
+"""
+
+from datetime import date, datetime
+from typing import Annotated
+
+import msgspec
+
+_NO_NUL = r"^[^\x00]*$"
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00]*\S[^\x00]*$")]
+ShortText = Annotated[str, msgspec.Meta(max_length=200, pattern=_NO_NUL)]
+NonBlankText = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000, pattern=r"^[^\x00]*\S[^\x00]*$")]
+LongText = Annotated[str, msgspec.Meta(max_length=10_000, pattern=_NO_NUL)]
+Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$")]
+Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^[0-9+()./ -]{3,40}$")]
+Url = Annotated[str, msgspec.Meta(max_length=500, pattern=r"^https?://[^\s\x00]+$")]
+Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[^\x00,]+$")]
+Tags = Annotated[list[Tag], msgspec.Meta(max_length=20)]
+ShortList = Annotated[list[ShortText], msgspec.Meta(max_length=50)]
+Minutes = Annotated[int, msgspec.Meta(ge=5, le=480)]
+FitSignal = Annotated[int, msgspec.Meta(ge=-2, le=2)]
+Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
+"""A moment, with its offset: a time without a zone is refused rather than guessed."""
+Day = date

@@ -1,0 +1,1 @@
+"""The student's own stream: profile, career interests, goals, the question bank."""
