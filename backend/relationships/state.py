@@ -96,6 +96,8 @@ class ContactState(msgspec.Struct, frozen=True, kw_only=True):
     notes: str | None = None
     added_at: datetime | None = None
     requested_at: datetime | None = None
+    requests_count: int = 0
+    replies_count: int = 0
     request_format: MeetingFormat | None = None
     request_minutes: int | None = None
     followed_up_at: datetime | None = None
@@ -205,6 +207,7 @@ def evolve(state: ContactState, event: Event, recorded_at: datetime | None = Non
             new = replace(
                 state,
                 requested_at=event.sent_at,
+                requests_count=state.requests_count + 1,
                 request_format=event.format,
                 request_minutes=event.minutes,
                 followed_up_at=None,
@@ -215,7 +218,13 @@ def evolve(state: ContactState, event: Event, recorded_at: datetime | None = Non
         case RequestFollowedUp():
             return _touch(replace(state, followed_up_at=event.sent_at), event.sent_at)
         case RequestAnswered():
-            return _touch(replace(state, answer=event.answer, answered_at=event.answered_at), event.answered_at)
+            new = replace(
+                state,
+                answer=event.answer,
+                answered_at=event.answered_at,
+                replies_count=state.replies_count + int(state.awaiting_answer),
+            )
+            return _touch(new, event.answered_at)
         case InterviewScheduled():
             interview = Interview(
                 interview_id=event.interview_id,
@@ -224,7 +233,9 @@ def evolve(state: ContactState, event: Event, recorded_at: datetime | None = Non
                 format=event.format,
                 place=event.place,
             )
-            new = replace(state, interviews=(*state.interviews, interview))
+            # A meeting that comes of a request is its reply, even when no answer was recorded first.
+            replies = state.replies_count + int(state.awaiting_answer)
+            new = replace(state, interviews=(*state.interviews, interview), replies_count=replies)
             return _touch(new, recorded_at)
         case InterviewRescheduled():
             new = _with_interview(state, event.interview_id, starts_at=event.starts_at, minutes=event.minutes)
