@@ -172,10 +172,12 @@ UPGRADE = [
         field_key     text,
         kind          text NOT NULL,
         at            timestamptz NOT NULL,
-        body          jsonb NOT NULL
+        body          jsonb NOT NULL,
+        search        tsvector NOT NULL
     )
     """,
     "CREATE INDEX field_notes_by_field ON field_notes (student_id, field_key, at DESC)",
+    "CREATE INDEX field_notes_search ON field_notes USING gin (search)",
     "CREATE INDEX field_notes_by_contact ON field_notes (contact_id)",
     """
     CREATE TABLE student_activity (

@@ -1,0 +1,395 @@
+"""Read models of students and their relationships, folded inline so the phone reads its own writes.
+
+One projection owns every table it derives (students, contacts, interviews, agenda_items,
+field_notes, student_activity), so a rebuild replays them together and the agenda is always
+computed with the calendar (time zone, country) the student has at that point of the log.
+
+Per batch: one query loads the stored states of the streams it touches, `evolve` folds the new
+events in Python, and one statement writes every derived row. Each row remembers the stream
+version it reflects, so replaying events it has already seen changes nothing (idempotent).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from backend.calendar import StudentCalendar
+from backend.eventstore.projection import Mode, PyProjection
+from backend.eventstore.types import Conn, RecordedEvent
+from backend.relationships import agenda
+from backend.relationships.events import (
+    InterviewHeld,
+    NoteAdded,
+    ReflectionRecorded,
+)
+from backend.relationships.state import ContactState
+from backend.relationships.state import evolve as evolve_contact
+from backend.students.state import StudentState
+from backend.students.state import evolve as evolve_student
+
+TABLES = ("students", "contacts", "interviews", "agenda_items", "field_notes", "student_activity")
+ERASED_BODY: dict[str, Any] = {"erased": True}
+
+
+def _key(text: str | None) -> str | None:
+    """How organizations and career fields are matched: case and spacing do not matter."""
+    if text is None:
+        return None
+    folded = " ".join(text.split()).lower()
+    return folded or None
+
+
+def stream_uuid(stream_id: str) -> UUID:
+    return UUID(hex=stream_id.split("-", 1)[1])
+
+
+def week_of(day: date) -> date:
+    """The Monday that starts `day`'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+class _Contact:
+    __slots__ = ("events", "state", "version")
+
+    def __init__(self, state: ContactState, version: int) -> None:
+        self.state = state
+        self.version = version
+        self.events: list[RecordedEvent] = []
+
+
+class _Student:
+    __slots__ = ("calendar_changed", "state", "updated_at", "version")
+
+    def __init__(self, state: StudentState, version: int) -> None:
+        self.state = state
+        self.version = version
+        self.calendar_changed = False
+        self.updated_at: datetime | None = None  # set when this batch changed the student
+
+    @property
+    def calendar(self) -> StudentCalendar:
+        return StudentCalendar(time_zone=self.state.time_zone, country=self.state.country)
+
+
+_LOAD = """
+SELECT 'c' AS kind, contact_id AS id, version, state FROM {contacts} WHERE contact_id = ANY ($1::uuid[])
+UNION ALL
+SELECT 's', student_id, version, profile FROM {students}
+WHERE student_id = ANY ($2::uuid[])
+   OR student_id IN (SELECT student_id FROM {contacts} WHERE contact_id = ANY ($1::uuid[]))
+"""
+
+_CONTACTS_OF = "SELECT contact_id, version, state FROM {contacts} WHERE student_id = ANY ($1::uuid[])"
+
+# Every derived row, written by one statement. The agenda's DELETE and INSERT touch disjoint rows
+# (keys that are gone, keys that are current), so they can share one snapshot.
+_WRITE = """
+WITH s AS (
+    INSERT INTO {students} AS t (student_id, version, time_zone, country, profile, updated_at)
+    SELECT x.student_id, x.version, x.time_zone, x.country, x.profile, x.updated_at
+    FROM jsonb_to_recordset($1::jsonb) AS x(
+        student_id uuid, version bigint, time_zone text, country text, profile jsonb, updated_at timestamptz)
+    ON CONFLICT (student_id) DO UPDATE SET
+        version = EXCLUDED.version, time_zone = EXCLUDED.time_zone, country = EXCLUDED.country,
+        profile = EXCLUDED.profile, updated_at = EXCLUDED.updated_at
+    WHERE EXCLUDED.version >= t.version
+), c AS (
+    INSERT INTO {contacts} AS t (
+        contact_id, student_id, version, state, name, title, organization, org_key, career_field, field_key,
+        tags, stage, no_response_from, referred_by, referrals, archived, erased, added_at, last_activity_at,
+        next_action, next_due, search)
+    SELECT x.contact_id, x.student_id, x.version, x.state, x.name, x.title, x.organization, x.org_key,
+           x.career_field, x.field_key, x.tags, x.stage, x.no_response_from, x.referred_by, x.referrals,
+           x.archived, x.erased, x.added_at, x.last_activity_at, x.next_action, x.next_due,
+           setweight(to_tsvector('simple', x.name), 'A')
+           || setweight(to_tsvector('simple', concat_ws(' ', x.organization, x.title, x.career_field,
+                                                        array_to_string(x.tags, ' '))), 'B')
+           || setweight(to_tsvector('simple', coalesce(x.notes, '')), 'C')
+    FROM jsonb_to_recordset($2::jsonb) AS x(
+        contact_id uuid, student_id uuid, version bigint, state jsonb, name text, title text, organization text,
+        org_key text, career_field text, field_key text, tags text[], stage text, no_response_from date,
+        referred_by uuid, referrals integer, archived boolean, erased boolean, added_at timestamptz,
+        last_activity_at timestamptz, next_action text, next_due date, notes text)
+    ON CONFLICT (contact_id) DO UPDATE SET
+        version = EXCLUDED.version, state = EXCLUDED.state, name = EXCLUDED.name, title = EXCLUDED.title,
+        organization = EXCLUDED.organization, org_key = EXCLUDED.org_key, career_field = EXCLUDED.career_field,
+        field_key = EXCLUDED.field_key, tags = EXCLUDED.tags, stage = EXCLUDED.stage,
+        no_response_from = EXCLUDED.no_response_from, referrals = EXCLUDED.referrals,
+        archived = EXCLUDED.archived, erased = EXCLUDED.erased, last_activity_at = EXCLUDED.last_activity_at,
+        next_action = EXCLUDED.next_action, next_due = EXCLUDED.next_due, search = EXCLUDED.search
+    WHERE EXCLUDED.version >= t.version
+), i AS (
+    INSERT INTO {interviews} AS t (
+        interview_id, contact_id, student_id, starts_at, minutes, format, place, status, held_at, thanked_at,
+        thanked_on_time)
+    SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(
+        interview_id uuid, contact_id uuid, student_id uuid, starts_at timestamptz, minutes integer, format text,
+        place text, status text, held_at timestamptz, thanked_at timestamptz, thanked_on_time boolean)
+    ON CONFLICT (interview_id) DO UPDATE SET
+        starts_at = EXCLUDED.starts_at, minutes = EXCLUDED.minutes, format = EXCLUDED.format,
+        place = EXCLUDED.place, status = EXCLUDED.status, held_at = EXCLUDED.held_at,
+        thanked_at = EXCLUDED.thanked_at, thanked_on_time = EXCLUDED.thanked_on_time
+), gone AS (
+    DELETE FROM {agenda_items} WHERE contact_id = ANY ($4::uuid[]) AND NOT (item_key = ANY ($5::text[]))
+), a AS (
+    INSERT INTO {agenda_items} AS t (
+        item_key, student_id, contact_id, kind, reason, due, late_after, ref, org_key, anchor_at)
+    SELECT * FROM jsonb_to_recordset($6::jsonb) AS x(
+        item_key text, student_id uuid, contact_id uuid, kind text, reason text, due date, late_after date,
+        ref uuid, org_key text, anchor_at timestamptz)
+    ON CONFLICT (item_key) DO UPDATE SET
+        reason = EXCLUDED.reason, due = EXCLUDED.due, late_after = EXCLUDED.late_after,
+        org_key = EXCLUDED.org_key, anchor_at = EXCLUDED.anchor_at
+), n AS (
+    INSERT INTO {field_notes} (note_key, student_id, contact_id, career_field, field_key, kind, at, body, search)
+    SELECT x.note_key, x.student_id, x.contact_id, x.career_field, x.field_key, x.kind, x.at, x.body,
+           to_tsvector('simple', x.text)
+    FROM jsonb_to_recordset($7::jsonb) AS x(
+        note_key text, student_id uuid, contact_id uuid, career_field text, field_key text, kind text,
+        at timestamptz, body jsonb, text text)
+    ON CONFLICT (note_key) DO NOTHING
+), relabel AS (
+    -- Notes follow their contact's current career field; erasure empties what the contact said.
+    UPDATE {field_notes} f SET
+        career_field = x.career_field, field_key = x.field_key,
+        body = CASE WHEN x.erased AND f.kind <> 'reflection' THEN '{{"erased": true}}'::jsonb ELSE f.body END,
+        search = CASE WHEN x.erased AND f.kind <> 'reflection' THEN ''::tsvector ELSE f.search END
+    FROM jsonb_to_recordset($8::jsonb) AS x(contact_id uuid, career_field text, field_key text, erased boolean)
+    WHERE f.contact_id = x.contact_id
+)
+INSERT INTO {student_activity} AS t (student_id, week, events)
+SELECT x.student_id, x.week, x.events FROM jsonb_to_recordset($9::jsonb) AS x(student_id uuid, week date, events integer)
+ON CONFLICT (student_id, week) DO UPDATE SET events = t.events + EXCLUDED.events
+"""
+
+
+def _decode(kind: type[Any], value: Any) -> Any:
+    return msgspec.convert(value, kind)
+
+
+async def apply(conn: Conn, events: Sequence[RecordedEvent], tables: Mapping[str, str]) -> None:
+    """Fold a batch of student and contact events into every table this projection owns."""
+    contact_ids = {stream_uuid(e.stream_id) for e in events if e.category == "contact"}
+    student_ids = {stream_uuid(e.stream_id) for e in events if e.category == "student"}
+    student_ids |= {e.event.student_id for e in events if hasattr(e.event, "student_id") and e.category == "contact"}
+
+    contacts: dict[UUID, _Contact] = {}
+    students: dict[UUID, _Student] = {}
+    for row in await conn.fetch(_LOAD.format(**tables), list(contact_ids), list(student_ids)):
+        if row["kind"] == "c":
+            contacts[row["id"]] = _Contact(_decode(ContactState, row["state"]), row["version"])
+        else:
+            students[row["id"]] = _Student(_decode(StudentState, row["profile"]), row["version"])
+
+    # Students first: a contact's agenda is computed with its student's calendar as of this batch.
+    activity: dict[tuple[UUID, date], int] = defaultdict(int)
+    for event in events:
+        if event.category != "student":
+            continue
+        student = students.setdefault(stream_uuid(event.stream_id), _Student(StudentState(), 0))
+        if event.version <= student.version:
+            continue
+        before = (student.state.time_zone, student.state.country)
+        student.state = evolve_student(student.state, event.event)
+        student.version = event.version
+        student.updated_at = event.recorded_at
+        student.calendar_changed |= before != (student.state.time_zone, student.state.country)
+
+    notes: list[dict[str, Any]] = []
+    changed: set[UUID] = set()
+    for event in events:
+        if event.category != "contact":
+            continue
+        contact_id = stream_uuid(event.stream_id)
+        contact = contacts.setdefault(contact_id, _Contact(ContactState(), 0))
+        if event.version <= contact.version:
+            continue
+        contact.state = evolve_contact(contact.state, event.event, event.recorded_at)
+        contact.version = event.version
+        contact.events.append(event)
+        changed.add(contact_id)
+
+    # A new time zone or country moves every due date of that student's contacts.
+    moved = [sid for sid, s in students.items() if s.calendar_changed]
+    if moved:
+        for row in await conn.fetch(_CONTACTS_OF.format(**tables), moved):
+            if row["contact_id"] not in contacts:
+                contacts[row["contact_id"]] = _Contact(_decode(ContactState, row["state"]), row["version"])
+            changed.add(row["contact_id"])
+
+    contact_rows: list[dict[str, Any]] = []
+    interview_rows: list[dict[str, Any]] = []
+    agenda_rows: list[dict[str, Any]] = []
+    relabels: list[dict[str, Any]] = []
+    for contact_id in changed:
+        contact = contacts[contact_id]
+        state = contact.state
+        if not state.exists or state.student_id is None:
+            continue  # events before ContactAdded cannot happen; nothing to show if they did
+        student = students.get(state.student_id)
+        calendar = student.calendar if student else StudentCalendar(time_zone="UTC", country="US")
+        items = agenda.agenda_for(state, calendar)
+        contact_rows.append(_contact_row(state, contact.version, items, calendar))
+        interview_rows.extend(_interview_rows(state, calendar))
+        agenda_rows.extend(_agenda_row(state, item) for item in items)
+        relabels.append(
+            {
+                "contact_id": contact_id,
+                "career_field": state.career_field,
+                "field_key": _key(state.career_field),
+                "erased": state.erased,
+            }
+        )
+        notes.extend(_note_rows(state, contact.events))
+        for event in contact.events:
+            activity[(state.student_id, week_of(calendar.local_date(event.recorded_at)))] += 1
+    for event in events:
+        if event.category == "student" and (sid := stream_uuid(event.stream_id)) in students:
+            activity[(sid, week_of(students[sid].calendar.local_date(event.recorded_at)))] += 1
+
+    student_rows = [
+        {
+            "student_id": sid,
+            "version": s.version,
+            "time_zone": s.state.time_zone,
+            "country": s.state.country,
+            "profile": s.state,
+            "updated_at": s.updated_at,
+        }
+        for sid, s in students.items()
+        if s.state.exists and s.updated_at is not None
+    ]
+    await conn.execute(
+        _WRITE.format(**tables),
+        student_rows,
+        contact_rows,
+        interview_rows,
+        list(changed),
+        [row["item_key"] for row in agenda_rows],
+        agenda_rows,
+        notes,
+        relabels,
+        [{"student_id": s, "week": w, "events": n} for (s, w), n in activity.items()],
+    )
+
+
+def _contact_row(
+    state: ContactState, version: int, items: Iterable[agenda.AgendaItem], calendar: StudentCalendar
+) -> dict[str, Any]:
+    # The next action is about this person; reaching out to someone else is listed, not headlined.
+    own = [i for i in items if i.kind != "reach_out_same_org"]
+    first = min(own, key=lambda i: i.due, default=None)
+    return {
+        "contact_id": state.contact_id,
+        "student_id": state.student_id,
+        "version": version,
+        "state": state,
+        "name": state.name,
+        "title": state.title,
+        "organization": state.organization,
+        "org_key": _key(state.organization),
+        "career_field": state.career_field,
+        "field_key": _key(state.career_field),
+        "tags": list(state.tags),
+        "stage": state.stage(),
+        "no_response_from": agenda.no_response_from(state, calendar),
+        "referred_by": state.referred_by,
+        "referrals": len(state.referrals),
+        "archived": state.archived,
+        "erased": state.erased,
+        "added_at": state.added_at,
+        "last_activity_at": state.last_activity_at or state.added_at,
+        "next_action": first.reason if first else None,
+        "next_due": first.due if first else None,
+        "notes": state.notes,
+    }
+
+
+def _interview_rows(state: ContactState, calendar: StudentCalendar) -> list[dict[str, Any]]:
+    return [
+        {
+            "interview_id": i.interview_id,
+            "contact_id": state.contact_id,
+            "student_id": state.student_id,
+            "starts_at": i.starts_at,
+            "minutes": i.minutes,
+            "format": i.format,
+            "place": i.place,
+            "status": i.status,
+            "held_at": i.held_at,
+            "thanked_at": i.thanked_at,
+            "thanked_on_time": agenda.thanked_on_time(i, calendar),
+        }
+        for i in state.interviews
+    ]
+
+
+def _agenda_row(state: ContactState, item: agenda.AgendaItem) -> dict[str, Any]:
+    assert state.contact_id is not None  # noqa: S101 - only existing contacts have agendas
+    return {
+        "item_key": item.key(state.contact_id),
+        "student_id": state.student_id,
+        "contact_id": state.contact_id,
+        "kind": item.kind,
+        "reason": item.reason,
+        "due": item.due,
+        "late_after": item.late_after,
+        "ref": item.ref,
+        "org_key": _key(state.organization),
+        "anchor_at": item.anchor_at,
+    }
+
+
+def _note_rows(state: ContactState, events: Iterable[RecordedEvent]) -> list[dict[str, Any]]:
+    """What people said (and what the student made of it), for comparing across a career field."""
+    rows = []
+    for recorded in events:
+        event = recorded.event
+        body: dict[str, Any]
+        match event:
+            case InterviewHeld():
+                body = {
+                    "notes": event.notes,
+                    "keyTakeaways": event.key_takeaways,
+                    "advice": event.advice,
+                    "resources": event.resources,
+                    "questionsAsked": event.questions_asked,
+                    "fitSignal": event.fit_signal,
+                }
+                kind, at = "interview", event.held_at
+                words = [event.notes, event.key_takeaways, event.advice, *event.resources]
+            case NoteAdded():
+                body, kind, at, words = {"text": event.text}, "note", event.noted_at, [event.text]
+            case ReflectionRecorded():
+                body = {"learned": event.learned, "nextSteps": event.next_steps}
+                kind, at, words = "reflection", event.recorded_at, [event.learned, event.next_steps]
+            case _:
+                continue
+        scrub = state.erased and kind != "reflection"
+        rows.append(
+            {
+                "note_key": f"{recorded.stream_id}:{recorded.version}",
+                "student_id": state.student_id,
+                "contact_id": state.contact_id,
+                "career_field": state.career_field,
+                "field_key": _key(state.career_field),
+                "kind": kind,
+                "at": at,
+                "body": ERASED_BODY if scrub else body,
+                "text": "" if scrub else " ".join(w for w in words if w),
+            }
+        )
+    return rows
+
+
+RELATIONSHIPS = PyProjection(
+    name="relationships",
+    mode=Mode.INLINE,
+    tables=TABLES,
+    categories=frozenset({"student", "contact"}),
+    apply=apply,
+)
