@@ -12,6 +12,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins import CLIPluginProtocol
 from litestar.response import Redirect
 
+from backend.api import api_router
 from backend.config import Settings, load_settings
 from backend.db import create_pool, resolve_database_url
 from backend.eventstore.store import EventStore
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             await pool.close()
 
     return Litestar(
-        route_handlers=[home, HealthController],
+        route_handlers=[home, HealthController, api_router()],
         lifespan=[database],
         state=State({"settings": settings}),
         plugins=[problem_details_plugin(), RapportCLI()],
