@@ -5,9 +5,10 @@ from backend.audit.stream_summary import STREAM_SUMMARY
 from backend.eventstore.events import EventRegistry
 from backend.eventstore.projection import Mode, Projection
 from backend.relationships.events import CONTACT_EVENTS
+from backend.relationships.projection import RELATIONSHIPS
 from backend.students.events import STUDENT_EVENTS
 
-PROJECTIONS: tuple[Projection, ...] = (STREAM_SUMMARY, ACTIVITY_DAILY)
+PROJECTIONS: tuple[Projection, ...] = (STREAM_SUMMARY, ACTIVITY_DAILY, RELATIONSHIPS)
 
 
 def event_registry() -> EventRegistry:

@@ -22,6 +22,7 @@ from backend.eventstore.projection import Mode, PyProjection
 from backend.eventstore.types import Conn, RecordedEvent
 from backend.relationships import agenda
 from backend.relationships.events import (
+    ContactAdded,
     InterviewHeld,
     NoteAdded,
     ReflectionRecorded,
@@ -62,9 +63,10 @@ class _Contact:
 
 
 class _Student:
-    __slots__ = ("calendar_changed", "state", "updated_at", "version")
+    __slots__ = ("calendar_changed", "state", "student_id", "updated_at", "version")
 
-    def __init__(self, state: StudentState, version: int) -> None:
+    def __init__(self, student_id: UUID, state: StudentState, version: int) -> None:
+        self.student_id = student_id
         self.state = state
         self.version = version
         self.calendar_changed = False
@@ -162,7 +164,8 @@ WITH s AS (
     WHERE f.contact_id = x.contact_id
 )
 INSERT INTO {student_activity} AS t (student_id, week, events)
-SELECT x.student_id, x.week, x.events FROM jsonb_to_recordset($9::jsonb) AS x(student_id uuid, week date, events integer)
+SELECT x.student_id, x.week, x.events
+FROM jsonb_to_recordset($9::jsonb) AS x(student_id uuid, week date, events integer)
 ON CONFLICT (student_id, week) DO UPDATE SET events = t.events + EXCLUDED.events
 """
 
@@ -171,110 +174,132 @@ def _decode(kind: type[Any], value: Any) -> Any:
     return msgspec.convert(value, kind)
 
 
+class _Batch:
+    """One batch of events: the states it touches, folded, and every row they now derive."""
+
+    def __init__(self, events: Sequence[RecordedEvent], tables: Mapping[str, str]) -> None:
+        self.events = events
+        self.tables = tables
+        self.contacts: dict[UUID, _Contact] = {}
+        self.students: dict[UUID, _Student] = {}
+        self.changed: set[UUID] = set()
+        self.activity: dict[tuple[UUID, date], int] = defaultdict(int)
+
+    async def load(self, conn: Conn) -> None:
+        events = self.events
+        contact_ids = {stream_uuid(e.stream_id) for e in events if e.category == "contact"}
+        student_ids = {stream_uuid(e.stream_id) for e in events if e.category == "student"}
+        student_ids |= {e.event.student_id for e in events if isinstance(e.event, ContactAdded)}
+        for row in await conn.fetch(_LOAD.format(**self.tables), list(contact_ids), list(student_ids)):
+            if row["kind"] == "c":
+                self.contacts[row["id"]] = _Contact(_decode(ContactState, row["state"]), row["version"])
+            else:
+                self.students[row["id"]] = _Student(row["id"], _decode(StudentState, row["profile"]), row["version"])
+
+    def fold_students(self) -> None:
+        """Students first: a contact's agenda is computed with its student's calendar as of this batch."""
+        for event in self.events:
+            if event.category != "student":
+                continue
+            sid = stream_uuid(event.stream_id)
+            student = self.students.setdefault(sid, _Student(sid, StudentState(), 0))
+            if event.version <= student.version:
+                continue
+            before = (student.state.time_zone, student.state.country)
+            student.state = evolve_student(student.state, event.event)
+            student.version = event.version
+            student.updated_at = event.recorded_at
+            student.calendar_changed |= before != (student.state.time_zone, student.state.country)
+            self.activity[(student.student_id, week_of(student.calendar.local_date(event.recorded_at)))] += 1
+
+    def fold_contacts(self) -> None:
+        for event in self.events:
+            if event.category != "contact":
+                continue
+            contact_id = stream_uuid(event.stream_id)
+            contact = self.contacts.setdefault(contact_id, _Contact(ContactState(), 0))
+            if event.version <= contact.version:
+                continue
+            contact.state = evolve_contact(contact.state, event.event, event.recorded_at)
+            contact.version = event.version
+            contact.events.append(event)
+            self.changed.add(contact_id)
+
+    async def widen_for_new_calendars(self, conn: Conn) -> None:
+        """A new time zone or country moves every due date of that student's contacts."""
+        moved = [sid for sid, s in self.students.items() if s.calendar_changed]
+        if not moved:
+            return
+        for row in await conn.fetch(_CONTACTS_OF.format(**self.tables), moved):
+            if row["contact_id"] not in self.contacts:
+                self.contacts[row["contact_id"]] = _Contact(_decode(ContactState, row["state"]), row["version"])
+            self.changed.add(row["contact_id"])
+
+    def calendar_of(self, student_id: UUID) -> StudentCalendar:
+        owner = self.students.get(student_id)
+        return owner.calendar if owner else StudentCalendar(time_zone="UTC", country="US")
+
+    async def write(self, conn: Conn) -> None:
+        contact_rows: list[dict[str, Any]] = []
+        interview_rows: list[dict[str, Any]] = []
+        agenda_rows: list[dict[str, Any]] = []
+        notes: list[dict[str, Any]] = []
+        relabels: list[dict[str, Any]] = []
+        for contact_id in self.changed:
+            contact = self.contacts[contact_id]
+            state = contact.state
+            if not state.exists or state.student_id is None:
+                continue  # events before ContactAdded cannot happen; nothing to show if they did
+            calendar = self.calendar_of(state.student_id)
+            items = agenda.agenda_for(state, calendar)
+            contact_rows.append(_contact_row(state, contact.version, items, calendar))
+            interview_rows.extend(_interview_rows(state, calendar))
+            agenda_rows.extend(_agenda_row(state, item) for item in items)
+            relabels.append(
+                {
+                    "contact_id": contact_id,
+                    "career_field": state.career_field,
+                    "field_key": _key(state.career_field),
+                    "erased": state.erased,
+                }
+            )
+            notes.extend(_note_rows(state, contact.events))
+            for event in contact.events:
+                self.activity[(state.student_id, week_of(calendar.local_date(event.recorded_at)))] += 1
+        student_rows = [
+            {
+                "student_id": sid,
+                "version": s.version,
+                "time_zone": s.state.time_zone,
+                "country": s.state.country,
+                "profile": s.state,
+                "updated_at": s.updated_at,
+            }
+            for sid, s in self.students.items()
+            if s.state.exists and s.updated_at is not None
+        ]
+        await conn.execute(
+            _WRITE.format(**self.tables),
+            student_rows,
+            contact_rows,
+            interview_rows,
+            list(self.changed),
+            [row["item_key"] for row in agenda_rows],
+            agenda_rows,
+            notes,
+            relabels,
+            [{"student_id": s, "week": w, "events": n} for (s, w), n in self.activity.items()],
+        )
+
+
 async def apply(conn: Conn, events: Sequence[RecordedEvent], tables: Mapping[str, str]) -> None:
     """Fold a batch of student and contact events into every table this projection owns."""
-    contact_ids = {stream_uuid(e.stream_id) for e in events if e.category == "contact"}
-    student_ids = {stream_uuid(e.stream_id) for e in events if e.category == "student"}
-    student_ids |= {e.event.student_id for e in events if hasattr(e.event, "student_id") and e.category == "contact"}
-
-    contacts: dict[UUID, _Contact] = {}
-    students: dict[UUID, _Student] = {}
-    for row in await conn.fetch(_LOAD.format(**tables), list(contact_ids), list(student_ids)):
-        if row["kind"] == "c":
-            contacts[row["id"]] = _Contact(_decode(ContactState, row["state"]), row["version"])
-        else:
-            students[row["id"]] = _Student(_decode(StudentState, row["profile"]), row["version"])
-
-    # Students first: a contact's agenda is computed with its student's calendar as of this batch.
-    activity: dict[tuple[UUID, date], int] = defaultdict(int)
-    for event in events:
-        if event.category != "student":
-            continue
-        student = students.setdefault(stream_uuid(event.stream_id), _Student(StudentState(), 0))
-        if event.version <= student.version:
-            continue
-        before = (student.state.time_zone, student.state.country)
-        student.state = evolve_student(student.state, event.event)
-        student.version = event.version
-        student.updated_at = event.recorded_at
-        student.calendar_changed |= before != (student.state.time_zone, student.state.country)
-
-    notes: list[dict[str, Any]] = []
-    changed: set[UUID] = set()
-    for event in events:
-        if event.category != "contact":
-            continue
-        contact_id = stream_uuid(event.stream_id)
-        contact = contacts.setdefault(contact_id, _Contact(ContactState(), 0))
-        if event.version <= contact.version:
-            continue
-        contact.state = evolve_contact(contact.state, event.event, event.recorded_at)
-        contact.version = event.version
-        contact.events.append(event)
-        changed.add(contact_id)
-
-    # A new time zone or country moves every due date of that student's contacts.
-    moved = [sid for sid, s in students.items() if s.calendar_changed]
-    if moved:
-        for row in await conn.fetch(_CONTACTS_OF.format(**tables), moved):
-            if row["contact_id"] not in contacts:
-                contacts[row["contact_id"]] = _Contact(_decode(ContactState, row["state"]), row["version"])
-            changed.add(row["contact_id"])
-
-    contact_rows: list[dict[str, Any]] = []
-    interview_rows: list[dict[str, Any]] = []
-    agenda_rows: list[dict[str, Any]] = []
-    relabels: list[dict[str, Any]] = []
-    for contact_id in changed:
-        contact = contacts[contact_id]
-        state = contact.state
-        if not state.exists or state.student_id is None:
-            continue  # events before ContactAdded cannot happen; nothing to show if they did
-        student = students.get(state.student_id)
-        calendar = student.calendar if student else StudentCalendar(time_zone="UTC", country="US")
-        items = agenda.agenda_for(state, calendar)
-        contact_rows.append(_contact_row(state, contact.version, items, calendar))
-        interview_rows.extend(_interview_rows(state, calendar))
-        agenda_rows.extend(_agenda_row(state, item) for item in items)
-        relabels.append(
-            {
-                "contact_id": contact_id,
-                "career_field": state.career_field,
-                "field_key": _key(state.career_field),
-                "erased": state.erased,
-            }
-        )
-        notes.extend(_note_rows(state, contact.events))
-        for event in contact.events:
-            activity[(state.student_id, week_of(calendar.local_date(event.recorded_at)))] += 1
-    for event in events:
-        if event.category == "student" and (sid := stream_uuid(event.stream_id)) in students:
-            activity[(sid, week_of(students[sid].calendar.local_date(event.recorded_at)))] += 1
-
-    student_rows = [
-        {
-            "student_id": sid,
-            "version": s.version,
-            "time_zone": s.state.time_zone,
-            "country": s.state.country,
-            "profile": s.state,
-            "updated_at": s.updated_at,
-        }
-        for sid, s in students.items()
-        if s.state.exists and s.updated_at is not None
-    ]
-    await conn.execute(
-        _WRITE.format(**tables),
-        student_rows,
-        contact_rows,
-        interview_rows,
-        list(changed),
-        [row["item_key"] for row in agenda_rows],
-        agenda_rows,
-        notes,
-        relabels,
-        [{"student_id": s, "week": w, "events": n} for (s, w), n in activity.items()],
-    )
+    batch = _Batch(events, tables)
+    await batch.load(conn)
+    batch.fold_students()
+    batch.fold_contacts()
+    await batch.widen_for_new_calendars(conn)
+    await batch.write(conn)
 
 
 def _contact_row(
