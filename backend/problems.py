@@ -14,12 +14,14 @@ from litestar.plugins.problem_details import (
     ProblemDetailsPlugin,
 )
 from litestar.status_codes import (
+    HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
     HTTP_412_PRECONDITION_FAILED,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
 
+from backend.errors import DomainError, NotFoundError, ValidationFailedError
 from backend.eventstore.errors import (
     CommandReusedError,
     InvalidStreamIdError,
@@ -51,6 +53,10 @@ KNOWN: dict[type[Exception], tuple[int, str, str]] = {
     ),
     SubjectForgottenError: (HTTP_409_CONFLICT, "erased", "This person's data has been erased"),
     InvalidStreamIdError: (HTTP_422_UNPROCESSABLE_ENTITY, "invalid-id", "Invalid identifier"),
+    # Domain errors carry their own machine-readable code and title; these give the status.
+    DomainError: (HTTP_409_CONFLICT, "rule-violated", "This step is not possible now"),
+    NotFoundError: (HTTP_404_NOT_FOUND, "not-found", "Not found"),
+    ValidationFailedError: (HTTP_422_UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input"),
 }
 
 
@@ -65,6 +71,8 @@ def to_problem(error: Exception) -> ProblemDetailsException:
     for cls in type(error).__mro__:
         if cls in KNOWN:
             status, slug, title = KNOWN[cls]
+            if isinstance(error, DomainError):
+                slug, title = error.code, error.title
             return problem(status, slug, title, str(error), **_extra(error))
     raise LookupError(f"no problem mapping for {type(error).__name__}")
 

@@ -1,0 +1,124 @@
+"""What every REST route shares: the student scope, versions as ETags, idempotency keys, cursors.
+
+Tenancy lives here, once: a route that touches a student's data declares `scope: StudentScope`, and
+the scope is built only from the signed-in principal. Every read and every command takes it, so no
+handler ever chooses whose data it reads.
+"""
+
+import base64
+import binascii
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
+
+import msgspec
+from litestar import Request
+from litestar.di import Provide
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN, HTTP_412_PRECONDITION_FAILED
+
+from backend.accounts.principal import Principal
+from backend.eventstore import EventStore
+from backend.problems import problem
+from backend.relationships.service import Actor, command_id_for
+
+T = TypeVar("T")
+
+IdempotencyKey = Annotated[
+    str | None,
+    Parameter(
+        header="Idempotency-Key",
+        required=False,
+        min_length=1,
+        max_length=200,
+        description="Any unique string (a UUID is ideal). Repeating a request with the same key "
+        "returns the first response and records nothing twice.",
+    ),
+]
+IfMatch = Annotated[
+    str | None,
+    Parameter(
+        header="If-Match",
+        required=False,
+        max_length=100,
+        description="The ETag you last read. If the resource changed since, the answer is 412 with its current "
+        "version, and nothing is recorded.",
+    ),
+]
+Limit = Annotated[int, Parameter(ge=1, le=100, description="Page size (1-100).")]
+Cursor = Annotated[
+    str | None, Parameter(required=False, max_length=200, description="`nextCursor` from the previous page.")
+]
+
+
+class StudentScope(msgspec.Struct, frozen=True, kw_only=True):
+    """The student whose data a request may touch, and who is acting."""
+
+    student_id: UUID
+    actor_id: str
+
+    def actor(self, idempotency_key: str | None) -> Actor:
+        return Actor(
+            student_id=self.student_id,
+            actor_id=self.actor_id,
+            command_id=command_id_for(self.actor_id, idempotency_key),
+        )
+
+
+def principal_from(request: Request[Any, Any, Any]) -> Principal:
+    user = request.scope.get("user")
+    if not isinstance(user, Principal):  # pragma: no cover - the auth middleware guarantees it
+        raise problem(401, "unauthenticated", "Sign in first")
+    return user
+
+
+def provide_scope(request: Request[Any, Any, Any]) -> StudentScope:
+    principal = principal_from(request)
+    if principal.role != "student":
+        raise problem(HTTP_403_FORBIDDEN, "students-only", "Only students have a network of their own")
+    return StudentScope(student_id=principal.account_id, actor_id=principal.actor_id)
+
+
+def provide_store(request: Request[Any, Any, Any]) -> EventStore:
+    store: EventStore = request.app.state.store
+    return store
+
+
+DEPENDENCIES = {
+    "scope": Provide(provide_scope, sync_to_thread=False),
+    "store": Provide(provide_store, sync_to_thread=False),
+}
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an If-Match names (None: no precondition, or `*`)."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise problem(
+            HTTP_412_PRECONDITION_FAILED,
+            "bad-precondition",
+            "If-Match must be an ETag from this API",
+            f"Expected something like '\"3\"', got {if_match!r}.",
+        )
+    return int(value)
+
+
+def encode_cursor(*position: object) -> str:
+    """An opaque cursor for a page boundary (the sort key of the last row shown)."""
+    return base64.urlsafe_b64encode(msgspec.json.encode(position)).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, kind: type[T]) -> T:
+    """The position a cursor names; a cursor that this API did not make is a 400."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return msgspec.json.decode(raw, type=kind)
+    except (binascii.Error, ValueError, msgspec.DecodeError):
+        raise problem(
+            HTTP_400_BAD_REQUEST, "bad-cursor", "This cursor is not valid", "Start again from the first page."
+        ) from None

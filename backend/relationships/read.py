@@ -1,0 +1,171 @@
+"""Reads of the relationships read models. Every query takes the student id and filters by it first.
+
+"Today" is the student's today: computed in SQL from their time zone, so the stage `no_response`
+and the agenda's buckets turn over at the student's midnight, not the server's.
+"""
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+import msgspec
+
+from backend.errors import NotFoundError
+from backend.eventstore.types import Conn
+from backend.relationships.state import ContactState
+from backend.relationships.views import (
+    AgendaItemView,
+    ContactDetail,
+    ContactSummary,
+    PersonRef,
+    detail,
+    summary_fields,
+)
+
+DueFilter = Literal["overdue", "today", "upcoming", "none"]
+
+# The student's local date: every query that needs "today" selects it once.
+TODAY = "(SELECT (now() AT TIME ZONE s.time_zone)::date FROM students s WHERE s.student_id = $1)"
+
+# Every contact read shows the stage as of the student's today (`no_response` is a matter of time).
+CONTACTS = f"""
+contacts c CROSS JOIN LATERAL (
+    SELECT CASE WHEN c.stage = 'requested' AND c.no_response_from <= {TODAY} THEN 'no_response' ELSE c.stage END
+        AS shown_stage) st
+"""
+SUMMARY_COLUMNS = """
+    c.contact_id, c.version, c.name, c.title, c.organization, c.career_field, c.tags, c.referrals,
+    c.last_activity_at, c.next_action, c.next_due, c.archived, c.erased, c.added_at, st.shown_stage
+"""
+
+_LIST = f"""
+SELECT {SUMMARY_COLUMNS} FROM {CONTACTS}
+WHERE c.student_id = $1
+  AND ($2::text[] IS NULL OR st.shown_stage = ANY ($2) OR ('referrer' = ANY ($2) AND c.referrals > 0))
+  AND ($2::text[] IS NOT NULL OR NOT c.archived)
+  AND ($3::text IS NULL OR c.field_key = $3)
+  AND ($4::text IS NULL OR c.tags @> ARRAY[$4])
+  AND ($5::text IS NULL
+       OR ($5 = 'overdue' AND c.next_due < {TODAY})
+       OR ($5 = 'today' AND c.next_due = {TODAY})
+       OR ($5 = 'upcoming' AND c.next_due > {TODAY})
+       OR ($5 = 'none' AND c.next_due IS NULL))
+  AND ($6::text IS NULL OR c.search @@ to_tsquery('simple', $6))
+  AND ($7::timestamptz IS NULL OR (c.last_activity_at, c.contact_id) < ($7, $8::uuid))
+ORDER BY c.last_activity_at DESC, c.contact_id DESC
+LIMIT $9
+"""
+
+_ONE = f"SELECT {SUMMARY_COLUMNS}, c.state FROM {CONTACTS} WHERE c.student_id = $1 AND c.contact_id = $2"
+
+_PEOPLE = "SELECT contact_id, name, erased FROM contacts WHERE student_id = $1 AND contact_id = ANY ($2::uuid[])"
+
+AGENDA_COLUMNS = f"""
+    a.item_key, a.kind, a.reason, a.due, a.late_after, a.contact_id, a.ref, c.name AS contact_name,
+    CASE WHEN a.late_after < {TODAY} THEN 'overdue' WHEN a.due <= {TODAY} THEN 'today' ELSE 'upcoming' END
+        AS bucket
+"""
+
+# Reaching out to someone else at the same organization is answered by any later request there.
+OPEN_ITEM = """
+    NOT (a.kind = 'reach_out_same_org' AND EXISTS (
+        SELECT 1 FROM contacts o
+        WHERE o.student_id = a.student_id AND o.org_key = a.org_key AND o.contact_id <> a.contact_id
+          AND (o.state ->> 'requested_at')::timestamptz > a.anchor_at))
+"""
+
+_CONTACT_AGENDA = f"""
+SELECT {AGENDA_COLUMNS} FROM agenda_items a JOIN contacts c USING (contact_id)
+WHERE a.student_id = $1 AND a.contact_id = $2 AND {OPEN_ITEM}
+ORDER BY a.due, a.item_key
+"""
+
+
+def tsquery(text: str) -> str | None:
+    """Words typed in a search box as a prefix query (`ana & lee:*`), or None when there are none."""
+    words = re.findall(r"\w+", text.lower())[:8]
+    return " & ".join(f"{w}:*" for w in words) or None
+
+
+def field_key(text: str | None) -> str | None:
+    if text is None:
+        return None
+    folded = " ".join(text.split()).lower()
+    return folded or None
+
+
+def agenda_item(row: Any) -> AgendaItemView:
+    return AgendaItemView(
+        key=row["item_key"],
+        kind=row["kind"],
+        reason=row["reason"],
+        due=row["due"],
+        late_after=row["late_after"],
+        bucket=row["bucket"],
+        contact_id=row["contact_id"],
+        contact_name=row["contact_name"],
+        ref=row["ref"],
+    )
+
+
+class ContactFilter(msgspec.Struct, frozen=True, kw_only=True):
+    stages: Sequence[str] | None = None
+    field: str | None = None
+    tag: str | None = None
+    due: DueFilter | None = None
+    q: str | None = None
+
+
+async def list_contacts(
+    conn: Conn,
+    student_id: UUID,
+    filters: ContactFilter,
+    *,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+) -> tuple[list[ContactSummary], tuple[datetime, UUID] | None]:
+    """One page of contacts, most recently active first, and the position after it (if more)."""
+    rows = await conn.fetch(
+        _LIST,
+        student_id,
+        list(filters.stages) if filters.stages else None,
+        field_key(filters.field),
+        filters.tag.strip().lower() if filters.tag else None,
+        filters.due,
+        tsquery(filters.q) if filters.q else None,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit + 1,
+    )
+    if filters.q and tsquery(filters.q) is None:
+        rows = []
+    items = [ContactSummary(**summary_fields(r)) for r in rows[:limit]]
+    more = len(rows) > limit
+    return items, ((rows[limit - 1]["last_activity_at"], rows[limit - 1]["contact_id"]) if more else None)
+
+
+async def contact_detail(conn: Conn, student_id: UUID, contact_id: UUID) -> ContactDetail:
+    row = await conn.fetchrow(_ONE, student_id, contact_id)
+    if row is None:
+        raise NotFoundError("No such contact.")
+    state = msgspec.convert(row["state"], ContactState)
+    return await detail_of(conn, student_id, row, state)
+
+
+async def detail_of(conn: Conn, student_id: UUID, row: Any, state: ContactState) -> ContactDetail:
+    linked = [r.contact_id for r in state.referrals] + ([state.referred_by] if state.referred_by else [])
+    people: dict[UUID, PersonRef] = {}
+    if linked:
+        for p in await conn.fetch(_PEOPLE, student_id, linked):
+            people[p["contact_id"]] = PersonRef(id=p["contact_id"], name=p["name"], erased=p["erased"])
+    agenda = [agenda_item(a) for a in await conn.fetch(_CONTACT_AGENDA, student_id, state.contact_id)]
+    return detail(row, state, people=people, agenda=agenda)
+
+
+async def today_of(conn: Conn, student_id: UUID) -> date:
+    today: date | None = await conn.fetchval(f"SELECT {TODAY}", student_id)
+    if today is None:  # pragma: no cover - every student row is written at sign-up
+        raise NotFoundError("No such student.")
+    return today
