@@ -3,9 +3,12 @@
 from litestar import Router
 from litestar.types import ControllerRouterHandler
 
+from backend.api.contacts import ContactController
+from backend.api.support import DEPENDENCIES
+
 API_PREFIX = "/api/v1"
 
 
 def api_router() -> Router:
-    handlers: list[ControllerRouterHandler] = []
-    return Router(path=API_PREFIX, route_handlers=handlers)
+    handlers: list[ControllerRouterHandler] = [ContactController]
+    return Router(path=API_PREFIX, route_handlers=handlers, dependencies=DEPENDENCIES)

@@ -53,11 +53,9 @@ class Actor(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):
-    """What a command did: the contact's new version and state, and any contact it created."""
+    """What a command did: on which contact, what it created (an interview, an item, a contact)."""
 
     contact_id: UUID
-    version: int
-    state: ContactState
     created: UUID | None = None
     duplicate: bool = False
 
@@ -101,7 +99,7 @@ async def add(store: EventStore, actor: Actor, command: AddContact, now: datetim
         result = await store.append(contact_stream(command.contact_id), NO_STREAM, events, actor.metadata)
     except WrongExpectedVersionError:
         raise DomainError("A contact with this id already exists.", code="contact-exists") from None
-    return await _outcome(store, actor, command.contact_id, result.duplicate)
+    return Outcome(contact_id=command.contact_id, created=command.contact_id, duplicate=result.duplicate)
 
 
 async def run(
@@ -140,17 +138,12 @@ async def _decide_and_append(
             StreamWrite(contact_stream(command.referred_contact_id), NO_STREAM, added),
         ]
         result = await store.append_many(writes, actor.metadata)
-        outcome = await _outcome(store, actor, contact_id, result.duplicate)
-        return replace(outcome, created=command.referred_contact_id)
+        return Outcome(contact_id=contact_id, created=command.referred_contact_id, duplicate=result.duplicate)
     events: Sequence[Event] = decide(command, state, now)
     result = await store.append(stream, expected, events, actor.metadata)
     if isinstance(command, EraseContact):
         # The event records that it happened; destroying the key makes the personal data unrecoverable.
         await store.forget(stream)
-    return await _outcome(store, actor, contact_id, result.duplicate)
-
-
-async def _outcome(store: EventStore, actor: Actor, contact_id: UUID, duplicate: bool) -> Outcome:
-    async with store.pool.acquire() as conn:
-        state, version = await load_contact(conn, actor.student_id, contact_id)
-    return Outcome(contact_id=contact_id, version=version, state=state, duplicate=duplicate)
+    field = _NEW_IDS.get(type(command))
+    created = getattr(command, field) if field else None
+    return Outcome(contact_id=contact_id, created=created, duplicate=result.duplicate)

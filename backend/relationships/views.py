@@ -40,7 +40,7 @@ ShownStage = Literal[
 AgendaBucket = Literal["overdue", "today", "upcoming"]
 
 
-class View(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class View(msgspec.Struct, kw_only=True, rename="camel"):
     """Base of every response body: camelCase on the wire."""
 
 
@@ -167,7 +167,7 @@ def next_steps(state: ContactState) -> list[Step]:
     return steps
 
 
-def summary_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+def summary_fields(row: Any) -> dict[str, Any]:
     """The ContactSummary fields of a `contacts` row selected with SUMMARY_COLUMNS."""
     return {
         "id": row["contact_id"],
@@ -202,7 +202,7 @@ def interview_view(i: Any, contact_id: UUID) -> InterviewView:
 
 
 def detail(
-    row: Mapping[str, Any],
+    row: Any,
     state: ContactState,
     *,
     people: Mapping[UUID, PersonRef],
