@@ -3,12 +3,16 @@
 from litestar import Router
 from litestar.types import ControllerRouterHandler
 
+from backend.accounts.rest import AccessTokensController, AuthController
 from backend.api.contacts import ContactController
+from backend.api.idempotency import IdempotencyMiddleware
 from backend.api.support import DEPENDENCIES
 
 API_PREFIX = "/api/v1"
 
 
 def api_router() -> Router:
-    handlers: list[ControllerRouterHandler] = [ContactController]
-    return Router(path=API_PREFIX, route_handlers=handlers, dependencies=DEPENDENCIES)
+    handlers: list[ControllerRouterHandler] = [AuthController, AccessTokensController, ContactController]
+    return Router(
+        path=API_PREFIX, route_handlers=handlers, dependencies=DEPENDENCIES, middleware=[IdempotencyMiddleware()]
+    )

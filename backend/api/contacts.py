@@ -65,7 +65,7 @@ class ContactController(Controller):
     async def list_contacts(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         stage: Annotated[
             list[str] | None,
@@ -91,42 +91,44 @@ class ContactController(Controller):
         after = decode_cursor(cursor, tuple[datetime, UUID]) if cursor else None
         filters = read.ContactFilter(stages=_stages(stage), field=field, tag=tag, due=due, q=q)
         async with store.pool.acquire() as conn:
-            items, last = await read.list_contacts(conn, scope.student_id, filters, after=after, limit=limit)
+            items, last = await read.list_contacts(conn, student.student_id, filters, after=after, limit=limit)
         return ContactPage(items=items, next_cursor=encode_cursor(*last) if last else None)
 
     @post(operation_id="AddContact", status_code=HTTP_201_CREATED)
     async def add_contact(
-        self, *, scope: StudentScope, store: EventStore, data: AddContact, idempotency_key: IdempotencyKey = None
+        self, *, student: StudentScope, store: EventStore, data: AddContact, idempotency_key: IdempotencyKey = None
     ) -> Response[ContactDetail]:
         """Add a person: a name and how you found them are enough."""
-        outcome = await service.add(store, scope.actor(idempotency_key), data, now())
-        return await _answer(store, scope, outcome, status=HTTP_201_CREATED, created=outcome.contact_id)
+        outcome = await service.add(store, student.actor(idempotency_key), data, now())
+        return await _answer(store, student, outcome, status=HTTP_201_CREATED, created=outcome.contact_id)
 
     @get("/{contact_id:uuid}", operation_id="GetContact")
-    async def get_contact(self, *, scope: StudentScope, store: EventStore, contact_id: UUID) -> Response[ContactDetail]:
+    async def get_contact(
+        self, *, student: StudentScope, store: EventStore, contact_id: UUID
+    ) -> Response[ContactDetail]:
         """One relationship: its stage, what to do next, every interview and promise."""
         async with store.pool.acquire() as conn:
-            view = await read.contact_detail(conn, scope.student_id, contact_id)
+            view = await read.contact_detail(conn, student.student_id, contact_id)
         return Response(view, headers={"ETag": etag(view.version)})
 
     @patch("/{contact_id:uuid}", operation_id="EditContact")
     async def edit_contact(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: EditContactDetails,
         if_match: IfMatch = None,
     ) -> Response[ContactDetail]:
         """Change some details; omitted fields stay, an empty string clears an optional one."""
-        return await _step(store, scope, contact_id, data, if_match=if_match, idempotency_key=None)
+        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=None)
 
     @post("/{contact_id:uuid}/requests", operation_id="RequestInterview", status_code=HTTP_200_OK)
     async def request(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: RequestInterview,
@@ -134,13 +136,13 @@ class ContactController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
         """Record the request you sent (who you are, how you heard of them, not a job, 15-30 minutes)."""
-        return await _step(store, scope, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
+        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
     @post("/{contact_id:uuid}/follow-ups", operation_id="FollowUpRequest", status_code=HTTP_200_OK)
     async def follow_up(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: FollowUpRequest,
@@ -148,13 +150,13 @@ class ContactController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
         """Record a polite nudge after no reply."""
-        return await _step(store, scope, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
+        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
     @post("/{contact_id:uuid}/answers", operation_id="RecordAnswer", status_code=HTTP_200_OK)
     async def answer(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: RecordAnswer,
@@ -162,13 +164,13 @@ class ContactController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
         """Record their answer to your request: accepted or declined."""
-        return await _step(store, scope, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
+        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
     @post("/{contact_id:uuid}/interviews", operation_id="ScheduleInterview", status_code=HTTP_201_CREATED)
     async def schedule(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: ScheduleInterview,
@@ -177,14 +179,14 @@ class ContactController(Controller):
     ) -> Response[ContactDetail]:
         """Schedule the conversation. `Location` is its calendar file."""
         return await _step(
-            store, scope, contact_id, data, if_match=if_match, idempotency_key=idempotency_key, created="interview_id"
+            store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key, created="interview_id"
         )
 
     @post("/{contact_id:uuid}/reschedules", operation_id="RescheduleInterview", status_code=HTTP_200_OK)
     async def reschedule(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: RescheduleInterview,
@@ -192,13 +194,13 @@ class ContactController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
         """Move a scheduled interview to a new time."""
-        return await _step(store, scope, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
+        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
     @post("/{contact_id:uuid}/cancellations", operation_id="CancelInterview", status_code=HTTP_200_OK)
     async def cancel(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: CancelInterview,
@@ -206,13 +208,13 @@ class ContactController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
         """Cancel a scheduled interview, saying why and by whom."""
-        return await _step(store, scope, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
+        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
     @post("/{contact_id:uuid}/held", operation_id="RecordInterviewHeld", status_code=HTTP_200_OK)
     async def held(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: RecordInterviewHeld,
@@ -220,13 +222,13 @@ class ContactController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
         """Right after the conversation: notes, questions asked, takeaways, advice, and how it fits you."""
-        return await _step(store, scope, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
+        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
     @post("/{contact_id:uuid}/thanks", operation_id="SendThanks", status_code=HTTP_200_OK)
     async def thanks(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: SendThanks,
@@ -234,13 +236,13 @@ class ContactController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
         """Record the thank-you, naming the specific thing that helped (within 2 business days is on time)."""
-        return await _step(store, scope, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
+        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
     @post("/{contact_id:uuid}/referrals", operation_id="RecordReferral", status_code=HTTP_201_CREATED)
     async def referral(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: RecordReferral,
@@ -250,7 +252,7 @@ class ContactController(Controller):
         """Someone they suggested you talk to: added as a new contact (`Location`), linked both ways."""
         return await _step(
             store,
-            scope,
+            student,
             contact_id,
             data,
             if_match=if_match,
@@ -262,7 +264,7 @@ class ContactController(Controller):
     async def add_action_item(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: AddActionItem,
@@ -271,14 +273,14 @@ class ContactController(Controller):
     ) -> Response[ContactDetail]:
         """Something you promised to do (and then report back on)."""
         return await _step(
-            store, scope, contact_id, data, if_match=if_match, idempotency_key=idempotency_key, created="item_id"
+            store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key, created="item_id"
         )
 
     @post("/{contact_id:uuid}/completed-action-items", operation_id="CompleteActionItem", status_code=HTTP_200_OK)
     async def complete_action_item(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: CompleteActionItem,
@@ -286,13 +288,13 @@ class ContactController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
         """Mark a promise as kept."""
-        return await _step(store, scope, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
+        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
     @post("/{contact_id:uuid}/reflections", operation_id="RecordReflection", status_code=HTTP_200_OK)
     async def reflection(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: RecordReflection,
@@ -300,13 +302,13 @@ class ContactController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
         """What you learned, and what you will do next."""
-        return await _step(store, scope, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
+        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
     @post("/{contact_id:uuid}/touches", operation_id="KeepInTouch", status_code=HTTP_200_OK)
     async def keep_in_touch(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: KeepInTouch,
@@ -314,13 +316,13 @@ class ContactController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
         """An update sent to stay in touch."""
-        return await _step(store, scope, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
+        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
     @post("/{contact_id:uuid}/notes", operation_id="AddNote", status_code=HTTP_200_OK)
     async def note(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: AddNote,
@@ -328,13 +330,13 @@ class ContactController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
         """A free note about this relationship."""
-        return await _step(store, scope, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
+        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
     @post("/{contact_id:uuid}/archive", operation_id="ArchiveContact", status_code=HTTP_200_OK)
     async def archive(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: ArchiveContact,
@@ -342,13 +344,13 @@ class ContactController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
         """Put this relationship aside (its history stays; restore it any time)."""
-        return await _step(store, scope, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
+        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
     @post("/{contact_id:uuid}/restore", operation_id="RestoreContact", status_code=HTTP_200_OK)
     async def restore(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: RestoreContact,
@@ -356,13 +358,13 @@ class ContactController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
         """Bring an archived relationship back."""
-        return await _step(store, scope, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
+        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
     @post("/{contact_id:uuid}/erasure", operation_id="EraseContact", status_code=HTTP_200_OK)
     async def erase(
         self,
         *,
-        scope: StudentScope,
+        student: StudentScope,
         store: EventStore,
         contact_id: UUID,
         data: EraseContact,
@@ -370,7 +372,7 @@ class ContactController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
         """Erase this person's personal data for good; dates, stages and counts remain. Cannot be undone."""
-        return await _step(store, scope, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
+        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
 
 def _stages(stage: Sequence[str] | None) -> list[str] | None:
@@ -379,7 +381,7 @@ def _stages(stage: Sequence[str] | None) -> list[str] | None:
 
 async def _step(
     store: EventStore,
-    scope: StudentScope,
+    student: StudentScope,
     contact_id: UUID,
     command: Any,
     *,
@@ -388,11 +390,11 @@ async def _step(
     created: str | None = None,
 ) -> Response[ContactDetail]:
     outcome = await service.run(
-        store, scope.actor(idempotency_key), contact_id, command, now(), if_match=expected_version(if_match)
+        store, student.actor(idempotency_key), contact_id, command, now(), if_match=expected_version(if_match)
     )
     if created is None or outcome.created is None:
-        return await _answer(store, scope, outcome)
-    return await _answer(store, scope, outcome, status=HTTP_201_CREATED, created=outcome.created, kind=created)
+        return await _answer(store, student, outcome)
+    return await _answer(store, student, outcome, status=HTTP_201_CREATED, created=outcome.created, kind=created)
 
 
 def _location(contact_id: UUID, created: UUID, kind: str | None) -> str:
@@ -406,7 +408,7 @@ def _location(contact_id: UUID, created: UUID, kind: str | None) -> str:
 
 async def _answer(
     store: EventStore,
-    scope: StudentScope,
+    student: StudentScope,
     outcome: service.Outcome,
     *,
     status: int = HTTP_200_OK,
@@ -414,7 +416,7 @@ async def _answer(
     kind: str | None = None,
 ) -> Response[ContactDetail]:
     async with store.pool.acquire() as conn:
-        view = await read.contact_detail(conn, scope.student_id, outcome.contact_id)
+        view = await read.contact_detail(conn, student.student_id, outcome.contact_id)
     headers = {"ETag": etag(view.version)}
     if created is not None:
         headers["Location"] = _location(outcome.contact_id, created, kind)

@@ -13,7 +13,7 @@ from uuid import UUID
 import msgspec
 from litestar import Request
 from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, Parameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN, HTTP_412_PRECONDITION_FAILED
 
 from backend.accounts.principal import Principal
@@ -25,8 +25,8 @@ T = TypeVar("T")
 
 IdempotencyKey = Annotated[
     str | None,
-    Parameter(
-        header="Idempotency-Key",
+    HeaderParameter(
+        name="Idempotency-Key",
         required=False,
         min_length=1,
         max_length=200,
@@ -36,8 +36,8 @@ IdempotencyKey = Annotated[
 ]
 IfMatch = Annotated[
     str | None,
-    Parameter(
-        header="If-Match",
+    HeaderParameter(
+        name="If-Match",
         required=False,
         max_length=100,
         description="The ETag you last read. If the resource changed since, the answer is 412 with its current "
@@ -84,7 +84,7 @@ def provide_store(request: Request[Any, Any, Any]) -> EventStore:
 
 
 DEPENDENCIES = {
-    "scope": Provide(provide_scope, sync_to_thread=False),
+    "student": Provide(provide_scope, sync_to_thread=False),
     "store": Provide(provide_store, sync_to_thread=False),
 }
 

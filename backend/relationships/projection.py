@@ -194,7 +194,7 @@ class _Batch:
             if row["kind"] == "c":
                 self.contacts[row["id"]] = _Contact(_decode(ContactState, row["state"]), row["version"])
             else:
-                self.students[row["id"]] = _Student(row["id"], _decode(StudentState, row["profile"]), row["version"])
+                self.students[row["id"]] = _Student(row["id"], _decode(StudentState, row["state"]), row["version"])
 
     def fold_students(self) -> None:
         """Students first: a contact's agenda is computed with its student's calendar as of this batch."""

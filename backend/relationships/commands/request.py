@@ -53,7 +53,7 @@ def request_interview(cmd: RequestInterview, state: ContactState, now: datetime)
         )
     sent_at = cmd.sent_at or now
     not_in_future(sent_at, now, "A request's sending time")
-    not_before(sent_at, state.added_at, "A request", "the contact was added")
+    # No check against when the contact was added: students often log a request they sent earlier.
     return [
         InterviewRequested(
             channel=cmd.channel, format=cmd.format, minutes=cmd.minutes, message=text(cmd.message), sent_at=sent_at
