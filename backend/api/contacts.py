@@ -11,7 +11,8 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Response, get, patch, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from backend.api.support import (
@@ -65,24 +66,26 @@ class ContactController(Controller):
     async def list_contacts(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
         stage: Annotated[
             list[str] | None,
-            Parameter(
+            QueryParameter(
                 required=False,
                 description="Only these stages (repeatable): identified, requested, scheduled, interviewed, "
                 "thanked, declined, no_response, archived, referrer. Archived contacts are left out unless asked for.",
             ),
         ] = None,
-        field: Annotated[str | None, Parameter(required=False, max_length=200, description="A career field.")] = None,
-        tag: Annotated[str | None, Parameter(required=False, max_length=40)] = None,
+        field: Annotated[
+            str | None, QueryParameter(required=False, max_length=200, description="A career field.")
+        ] = None,
+        tag: Annotated[str | None, QueryParameter(required=False, max_length=40)] = None,
         due: Annotated[
-            read.DueFilter | None, Parameter(required=False, description="When the next action is due.")
+            read.DueFilter | None, QueryParameter(required=False, description="When the next action is due.")
         ] = None,
         q: Annotated[
             str | None,
-            Parameter(required=False, max_length=200, description="Words in names, organizations, fields, notes."),
+            QueryParameter(required=False, max_length=200, description="Words in names, organizations, fields, notes."),
         ] = None,
         cursor: Cursor = None,
         limit: Limit = 25,
@@ -96,7 +99,12 @@ class ContactController(Controller):
 
     @post(operation_id="AddContact", status_code=HTTP_201_CREATED)
     async def add_contact(
-        self, *, student: StudentScope, store: EventStore, data: AddContact, idempotency_key: IdempotencyKey = None
+        self,
+        *,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        data: JSONBody[AddContact],
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
         """Add a person: a name and how you found them are enough."""
         outcome = await service.add(store, student.actor(idempotency_key), data, now())
@@ -104,7 +112,7 @@ class ContactController(Controller):
 
     @get("/{contact_id:uuid}", operation_id="GetContact")
     async def get_contact(
-        self, *, student: StudentScope, store: EventStore, contact_id: UUID
+        self, *, student: NamedDependency[StudentScope], store: NamedDependency[EventStore], contact_id: FromPath[UUID]
     ) -> Response[ContactDetail]:
         """One relationship: its stage, what to do next, every interview and promise."""
         async with store.pool.acquire() as conn:
@@ -115,10 +123,10 @@ class ContactController(Controller):
     async def edit_contact(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: EditContactDetails,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[EditContactDetails],
         if_match: IfMatch = None,
     ) -> Response[ContactDetail]:
         """Change some details; omitted fields stay, an empty string clears an optional one."""
@@ -128,10 +136,10 @@ class ContactController(Controller):
     async def request(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: RequestInterview,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[RequestInterview],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
@@ -142,10 +150,10 @@ class ContactController(Controller):
     async def follow_up(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: FollowUpRequest,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[FollowUpRequest],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
@@ -156,10 +164,10 @@ class ContactController(Controller):
     async def answer(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: RecordAnswer,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[RecordAnswer],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
@@ -170,10 +178,10 @@ class ContactController(Controller):
     async def schedule(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: ScheduleInterview,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[ScheduleInterview],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
@@ -186,10 +194,10 @@ class ContactController(Controller):
     async def reschedule(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: RescheduleInterview,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[RescheduleInterview],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
@@ -200,10 +208,10 @@ class ContactController(Controller):
     async def cancel(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: CancelInterview,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[CancelInterview],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
@@ -214,10 +222,10 @@ class ContactController(Controller):
     async def held(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: RecordInterviewHeld,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[RecordInterviewHeld],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
@@ -228,10 +236,10 @@ class ContactController(Controller):
     async def thanks(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: SendThanks,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[SendThanks],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
@@ -242,10 +250,10 @@ class ContactController(Controller):
     async def referral(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: RecordReferral,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[RecordReferral],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
@@ -264,10 +272,10 @@ class ContactController(Controller):
     async def add_action_item(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: AddActionItem,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[AddActionItem],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
@@ -280,10 +288,10 @@ class ContactController(Controller):
     async def complete_action_item(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: CompleteActionItem,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[CompleteActionItem],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
@@ -294,10 +302,10 @@ class ContactController(Controller):
     async def reflection(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: RecordReflection,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[RecordReflection],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
@@ -308,10 +316,10 @@ class ContactController(Controller):
     async def keep_in_touch(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: KeepInTouch,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[KeepInTouch],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
@@ -322,10 +330,10 @@ class ContactController(Controller):
     async def note(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: AddNote,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[AddNote],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
@@ -336,10 +344,10 @@ class ContactController(Controller):
     async def archive(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: ArchiveContact,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[ArchiveContact],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
@@ -350,10 +358,10 @@ class ContactController(Controller):
     async def restore(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: RestoreContact,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[RestoreContact],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
@@ -364,10 +372,10 @@ class ContactController(Controller):
     async def erase(
         self,
         *,
-        student: StudentScope,
-        store: EventStore,
-        contact_id: UUID,
-        data: EraseContact,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: JSONBody[EraseContact],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ContactDetail]:
@@ -380,9 +388,9 @@ def _stages(stage: Sequence[str] | None) -> list[str] | None:
 
 
 async def _step(
-    store: EventStore,
-    student: StudentScope,
-    contact_id: UUID,
+    store: NamedDependency[EventStore],
+    student: NamedDependency[StudentScope],
+    contact_id: FromPath[UUID],
     command: Any,
     *,
     if_match: str | None,
@@ -397,7 +405,7 @@ async def _step(
     return await _answer(store, student, outcome, status=HTTP_201_CREATED, created=outcome.created, kind=created)
 
 
-def _location(contact_id: UUID, created: UUID, kind: str | None) -> str:
+def _location(contact_id: FromPath[UUID], created: UUID, kind: str | None) -> str:
     base = "/api/v1/contacts"
     if kind == "interview_id":
         return f"/api/v1/interviews/{created}"
@@ -407,8 +415,8 @@ def _location(contact_id: UUID, created: UUID, kind: str | None) -> str:
 
 
 async def _answer(
-    store: EventStore,
-    student: StudentScope,
+    store: NamedDependency[EventStore],
+    student: NamedDependency[StudentScope],
     outcome: service.Outcome,
     *,
     status: int = HTTP_200_OK,

@@ -13,7 +13,7 @@ from uuid import UUID
 import msgspec
 from litestar import Request
 from litestar.di import Provide
-from litestar.params import HeaderParameter, Parameter
+from litestar.params import HeaderParameter, QueryParameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN, HTTP_412_PRECONDITION_FAILED
 
 from backend.accounts.principal import Principal
@@ -44,9 +44,9 @@ IfMatch = Annotated[
         "version, and nothing is recorded.",
     ),
 ]
-Limit = Annotated[int, Parameter(ge=1, le=100, description="Page size (1-100).")]
+Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Page size (1-100).")]
 Cursor = Annotated[
-    str | None, Parameter(required=False, max_length=200, description="`nextCursor` from the previous page.")
+    str | None, QueryParameter(required=False, max_length=200, description="`nextCursor` from the previous page.")
 ]
 
 
