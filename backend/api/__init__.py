@@ -5,14 +5,22 @@ from litestar.types import ControllerRouterHandler
 
 from backend.accounts.rest import AccessTokensController, AuthController
 from backend.api.contacts import ContactController
+from backend.api.history import ContactHistoryController
 from backend.api.idempotency import IdempotencyMiddleware
+from backend.api.me import MeController
 from backend.api.support import DEPENDENCIES
 
 API_PREFIX = "/api/v1"
 
 
 def api_router() -> Router:
-    handlers: list[ControllerRouterHandler] = [AuthController, AccessTokensController, ContactController]
+    handlers: list[ControllerRouterHandler] = [
+        AuthController,
+        AccessTokensController,
+        MeController,
+        ContactController,
+        ContactHistoryController,
+    ]
     return Router(
         path=API_PREFIX, route_handlers=handlers, dependencies=DEPENDENCIES, middleware=[IdempotencyMiddleware()]
     )

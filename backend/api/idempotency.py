@@ -19,7 +19,7 @@ from typing import Any
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPReceiveMessage, Message, Receive, Scope, Send
 
 from backend.accounts.principal import Principal
 from backend.problems import problem
@@ -71,7 +71,8 @@ class IdempotencyMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        key = _key_of(scope) if scope["method"] == "POST" else None
+        method = scope["method"] if scope["type"] == ScopeType.HTTP else ""
+        key = _key_of(scope) if method == "POST" else None
         principal = scope.get("user")
         if key is None or not isinstance(principal, Principal):
             await next_app(scope, receive, send)
@@ -80,7 +81,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
             raise problem(HTTP_400_BAD_REQUEST, "bad-idempotency-key", "Idempotency-Key must be 1-200 characters")
         body = await _read_body(receive)
         fingerprint = hashlib.sha256(
-            b"\x00".join([scope["method"].encode(), scope["path"].encode(), scope["query_string"], body])
+            b"\x00".join([method.encode(), scope["path"].encode(), scope["query_string"], body])
         ).digest()
         pool = scope["litestar_app"].state.pool
         async with pool.acquire() as conn:
@@ -119,7 +120,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
     ) -> None:
         sent = False
 
-        async def replay_body() -> Message:
+        async def replay_body() -> HTTPReceiveMessage:
             nonlocal sent
             if sent:  # pragma: no cover - the app reads the body once
                 return {"type": "http.disconnect"}

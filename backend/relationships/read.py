@@ -58,7 +58,7 @@ ORDER BY c.last_activity_at DESC, c.contact_id DESC
 LIMIT $9
 """
 
-_ONE = f"SELECT {SUMMARY_COLUMNS}, c.state FROM {CONTACTS} WHERE c.student_id = $1 AND c.contact_id = $2"
+ONE = f"SELECT {SUMMARY_COLUMNS}, c.state FROM {CONTACTS} WHERE c.student_id = $1 AND c.contact_id = $2"
 
 _PEOPLE = "SELECT contact_id, name, erased FROM contacts WHERE student_id = $1 AND contact_id = ANY ($2::uuid[])"
 
@@ -147,7 +147,7 @@ async def list_contacts(
 
 
 async def contact_detail(conn: Conn, student_id: UUID, contact_id: UUID) -> ContactDetail:
-    row = await conn.fetchrow(_ONE, student_id, contact_id)
+    row = await conn.fetchrow(ONE, student_id, contact_id)
     if row is None:
         raise NotFoundError("No such contact.")
     state = msgspec.convert(row["state"], ContactState)

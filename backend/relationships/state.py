@@ -101,6 +101,8 @@ class ContactState(msgspec.Struct, frozen=True, kw_only=True):
     request_format: MeetingFormat | None = None
     request_minutes: int | None = None
     followed_up_at: datetime | None = None
+    met_since_request: bool = False
+    """A meeting was scheduled after the latest request: that is its reply, answered or not."""
     answer: Answer | None = None
     answered_at: datetime | None = None
     interviews: tuple[Interview, ...] = ()
@@ -132,7 +134,7 @@ class ContactState(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def awaiting_answer(self) -> bool:
         """A request is out, and neither an answer nor a meeting has come of it."""
-        return self.requested_at is not None and self.answer is None and not self.interviews
+        return self.requested_at is not None and self.answer is None and not self.met_since_request
 
     @property
     def last_touch_at(self) -> datetime | None:
@@ -211,6 +213,7 @@ def evolve(state: ContactState, event: Event, recorded_at: datetime | None = Non
                 request_format=event.format,
                 request_minutes=event.minutes,
                 followed_up_at=None,
+                met_since_request=False,
                 answer=None,
                 answered_at=None,
             )
@@ -235,7 +238,9 @@ def evolve(state: ContactState, event: Event, recorded_at: datetime | None = Non
             )
             # A meeting that comes of a request is its reply, even when no answer was recorded first.
             replies = state.replies_count + int(state.awaiting_answer)
-            new = replace(state, interviews=(*state.interviews, interview), replies_count=replies)
+            new = replace(
+                state, interviews=(*state.interviews, interview), replies_count=replies, met_since_request=True
+            )
             return _touch(new, recorded_at)
         case InterviewRescheduled():
             new = _with_interview(state, event.interview_id, starts_at=event.starts_at, minutes=event.minutes)

@@ -215,11 +215,6 @@ def test_answer_refused_on_missing_archived_or_erased_contacts() -> None:
 # -- known gap -----------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ContactState.awaiting_answer is False whenever the contact has ever had an interview, "
-    "so a new request after a cancelled (or held) meeting never awaits an answer",
-)
 def test_a_new_request_after_a_cancelled_meeting_awaits_its_answer() -> None:
     cancelled = given(ADDED, REQUESTED, SCHEDULED, InterviewCancelled(interview_id=MEETING, by="contact"))
     asked_again = given(

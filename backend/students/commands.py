@@ -1,0 +1,136 @@
+"""Commands on a student's own stream, each decided by a pure function of (command, state, now)."""
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+
+from backend.calendar import is_country, is_time_zone
+from backend.errors import DomainError, NotFoundError, ValidationFailedError
+from backend.eventstore.events import Event
+from backend.fields import Name, ShortText
+from backend.students.events import (
+    CareerInterestsSet,
+    GoalsSet,
+    ProfileUpdated,
+    Question,
+    QuestionAdded,
+    QuestionRemoved,
+)
+from backend.students.state import StudentState
+
+Interest = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[^\x00]*\S[^\x00]*$")]
+TopicName = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[a-z_]+$")]
+MAX_QUESTIONS = 100
+
+
+class UpdateProfile(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    """Change some of your profile; omitted fields stay. `school: ""` clears it."""
+
+    display_name: Name | None = None
+    school: ShortText | None = None
+    time_zone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    country: Annotated[str, msgspec.Meta(min_length=2, max_length=2)] | None = None
+
+
+class SetCareerInterests(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    """The job types you are exploring (replaces the list)."""
+
+    interests: Annotated[list[Interest], msgspec.Meta(max_length=20)]
+
+
+class SetGoals(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    interviews_per_month: Annotated[int, msgspec.Meta(ge=0, le=60)]
+    requests_per_week: Annotated[int, msgspec.Meta(ge=0, le=50)]
+
+
+class AddQuestion(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"^[^\x00]*\S[^\x00]*$")]
+    topic: TopicName = "other"
+    question_id: UUID | None = None
+
+
+class RemoveQuestion(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    question_id: UUID
+
+
+def _exists(state: StudentState) -> None:
+    if not state.exists:
+        raise NotFoundError("No such student.")
+
+
+def update_profile(cmd: UpdateProfile, state: StudentState, now: datetime) -> list[Event]:
+    _exists(state)
+    if cmd.time_zone is not None and not is_time_zone(cmd.time_zone):
+        raise ValidationFailedError(f"{cmd.time_zone!r} is not an IANA time zone such as 'America/New_York'.")
+    country = cmd.country.upper() if cmd.country is not None else None
+    if country is not None and not is_country(country):
+        raise ValidationFailedError(f"{cmd.country!r} is not a country code with a holiday calendar, such as 'US'.")
+    changes = {
+        "display_name": cmd.display_name.strip() if cmd.display_name is not None else None,
+        "school": cmd.school.strip() if cmd.school is not None else None,
+        "time_zone": cmd.time_zone,
+        "country": country,
+    }
+    current = {
+        "display_name": state.display_name,
+        "school": state.school or "",
+        "time_zone": state.time_zone,
+        "country": state.country,
+    }
+    changed = {k: v for k, v in changes.items() if v is not None and v != current[k]}
+    return [ProfileUpdated(**changed)] if changed else []
+
+
+def set_interests(cmd: SetCareerInterests, state: StudentState, now: datetime) -> list[Event]:
+    _exists(state)
+    interests = list(dict.fromkeys(i.strip() for i in cmd.interests if i.strip()))
+    return [] if tuple(interests) == state.interests else [CareerInterestsSet(interests=interests)]
+
+
+def set_goals(cmd: SetGoals, state: StudentState, now: datetime) -> list[Event]:
+    _exists(state)
+    if (cmd.interviews_per_month, cmd.requests_per_week) == (
+        state.goals.interviews_per_month,
+        state.goals.requests_per_week,
+    ):
+        return []
+    return [GoalsSet(interviews_per_month=cmd.interviews_per_month, requests_per_week=cmd.requests_per_week)]
+
+
+def add_question(cmd: AddQuestion, state: StudentState, now: datetime) -> list[Event]:
+    _exists(state)
+    if cmd.question_id is None:
+        raise ValueError("the handler assigns the question id")
+    if any(q.question_id == cmd.question_id for q in state.questions):
+        raise DomainError("This question is already in your bank.", code="question-exists")
+    if len(state.questions) >= MAX_QUESTIONS:
+        raise DomainError(f"A question bank holds at most {MAX_QUESTIONS} questions.", code="too-many-questions")
+    question = Question(question_id=cmd.question_id, topic=cmd.topic, text=cmd.text.strip())
+    return [QuestionAdded(question=question)]
+
+
+def remove_question(cmd: RemoveQuestion, state: StudentState, now: datetime) -> list[Event]:
+    _exists(state)
+    if not any(q.question_id == cmd.question_id for q in state.questions):
+        raise NotFoundError("No such question in your bank.")
+    return [QuestionRemoved(question_id=cmd.question_id)]
+
+
+DECIDERS: dict[type[Any], Any] = {
+    UpdateProfile: update_profile,
+    SetCareerInterests: set_interests,
+    SetGoals: set_goals,
+    AddQuestion: add_question,
+    RemoveQuestion: remove_question,
+}
+
+
+def decide(command: object, state: StudentState, now: datetime) -> list[Event]:
+    """The events `command` produces on the student's own stream (none when nothing changes)."""
+    decider = DECIDERS.get(type(command))
+    if decider is None:
+        raise TypeError(f"no decider for {type(command).__name__}")
+    events: list[Event] = decider(command, state, now)
+    return events
