@@ -12,6 +12,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins import CLIPluginProtocol
 from litestar.response import Redirect
 
+from backend.accounts.middleware import PUBLIC, SECURITY_COMPONENTS, authentication
 from backend.api import api_router
 from backend.config import Settings, load_settings
 from backend.db import create_pool, resolve_database_url
@@ -35,7 +36,7 @@ class RapportCLI(CLIPluginProtocol):
                 cli.add_command(command, name)
 
 
-@get("/", include_in_schema=False, sync_to_thread=False)
+@get("/", include_in_schema=False, sync_to_thread=False, opt=PUBLIC)
 def home() -> Redirect:
     """Until the web client is served here, the front door leads to the API docs."""
     return Redirect("/docs")
@@ -49,6 +50,7 @@ def openapi_config() -> OpenAPIConfig:
         path="/docs",
         render_plugins=[ScalarRenderPlugin(path="/")],
         use_handler_docstrings=True,
+        components=[SECURITY_COMPONENTS],
     )
 
 
@@ -72,6 +74,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     return Litestar(
         route_handlers=[home, HealthController, api_router()],
         lifespan=[database],
+        middleware=[authentication()],
         state=State({"settings": settings}),
         plugins=[problem_details_plugin(), RapportCLI()],
         exception_handlers=UNEXPECTED_HANDLERS,  # type: ignore[arg-type]

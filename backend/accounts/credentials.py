@@ -1,0 +1,98 @@
+"""Secrets handed to clients (session cookies, personal access tokens) and how a request proves one.
+
+Only a secret's SHA-256 is stored. The secrets are 256 random bits, so a fast hash is enough: there
+is nothing to guess, and a stolen table gives no usable cookie or token. Looking one up is a single
+statement that joins the account, so authenticating a request costs one round trip.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from backend.accounts.principal import Principal, Role
+from backend.eventstore.types import Conn
+
+SESSION_COOKIE = "rapport_session"
+SESSION_LIFETIME = timedelta(days=30)
+TOKEN_PREFIX = "rpt_"  # noqa: S105 - a public marker, not a secret
+"""Personal access tokens start with this, so secret scanners and people can tell what they are."""
+DISPLAY_PREFIX_LENGTH = len(TOKEN_PREFIX) + 6
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+"""`last_used_at` is rewritten at most this often per token: a busy script does not write on every request."""
+MAX_SECRET_LENGTH = 200
+"""Longer cookies or tokens are refused before hashing: none of ours is anywhere near it."""
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_access_token() -> str:
+    return TOKEN_PREFIX + new_secret()
+
+
+def digest(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
+
+
+class SessionCredential(msgspec.Struct, frozen=True, kw_only=True):
+    """`request.auth` for a cookie session."""
+
+    token_hash: bytes
+    csrf_token: str
+
+
+class TokenCredential(msgspec.Struct, frozen=True, kw_only=True):
+    """`request.auth` for a personal access token."""
+
+    token_id: UUID
+
+
+Credential = SessionCredential | TokenCredential
+Executor = Conn | asyncpg.Pool
+
+
+_SESSION_LOOKUP = """
+SELECT a.account_id, a.role, s.csrf_token
+FROM sessions s JOIN accounts a USING (account_id)
+WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
+"""
+
+# The touch rides in the same statement as the lookup. The outer SELECT reads the snapshot taken
+# before the UPDATE, which is all it needs; concurrent requests with one token queue briefly on the
+# row and then skip it, since the first one made `last_used_at` recent.
+_BEARER_LOOKUP = """
+WITH touched AS (
+    UPDATE access_tokens SET last_used_at = now()
+    WHERE token_hash = $1 AND revoked_at IS NULL
+      AND (last_used_at IS NULL OR last_used_at < now() - $2::interval)
+    RETURNING token_id
+)
+SELECT t.token_id, a.account_id, a.role
+FROM access_tokens t JOIN accounts a USING (account_id)
+WHERE t.token_hash = $1 AND t.revoked_at IS NULL
+"""
+
+
+async def by_session(conn: Executor, secret: str) -> tuple[Principal, SessionCredential] | None:
+    """The live session whose cookie this is, and its account."""
+    token_hash = digest(secret)
+    row = await conn.fetchrow(_SESSION_LOOKUP, token_hash)
+    if row is None:
+        return None
+    role: Role = row["role"]
+    principal = Principal(account_id=row["account_id"], role=role, via="session", csrf_token=row["csrf_token"])
+    return principal, SessionCredential(token_hash=token_hash, csrf_token=row["csrf_token"])
+
+
+async def by_access_token(conn: Executor, secret: str) -> tuple[Principal, TokenCredential] | None:
+    """The unrevoked personal access token this is, and its account (noting that it was used)."""
+    row = await conn.fetchrow(_BEARER_LOOKUP, digest(secret), TOKEN_TOUCH_INTERVAL)
+    if row is None:
+        return None
+    role: Role = row["role"]
+    return Principal(account_id=row["account_id"], role=role, via="token"), TokenCredential(token_id=row["token_id"])
