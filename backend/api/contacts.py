@@ -95,7 +95,7 @@ class ContactController(Controller):
         filters = read.ContactFilter(stages=_stages(stage), field=field, tag=tag, due=due, q=q)
         async with store.pool.acquire() as conn:
             items, last = await read.list_contacts(conn, student.student_id, filters, after=after, limit=limit)
-        return ContactPage(items=items, next_cursor=encode_cursor(*last) if last else None)
+        return ContactPage(items=items, next_cursor=encode_cursor(last) if last else None)
 
     @post(operation_id="AddContact", status_code=HTTP_201_CREATED)
     async def add_contact(

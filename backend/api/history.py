@@ -7,11 +7,13 @@ import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
+from litestar.status_codes import HTTP_400_BAD_REQUEST
 
 from backend.api.support import Cursor, Limit, StudentScope, decode_cursor, encode_cursor
 from backend.errors import NotFoundError
 from backend.eventstore import EventStore
 from backend.fields import Timestamp
+from backend.problems import problem
 from backend.relationships import drafts, read, service
 from backend.relationships.events import MeetingFormat, contact_stream
 from backend.relationships.history import HistoryPage, entry
@@ -57,6 +59,13 @@ class ContactHistoryController(Controller):
         at: Annotated[Timestamp, QueryParameter(description="A moment with its offset, e.g. 2026-03-01T12:00:00Z.")],
     ) -> ContactDetail:
         """The relationship as it stood at `at`, folded from the events recorded until then."""
+        if at.tzinfo is None:
+            raise problem(
+                HTTP_400_BAD_REQUEST,
+                "naive-time",
+                "A moment needs its offset",
+                "Add Z or +hh:mm, e.g. 2026-03-01T12:00Z.",
+            )
         async with store.pool.acquire() as conn:
             await service.load_contact(conn, student.student_id, contact_id)
             events = await store.read_stream(contact_stream(contact_id), as_of=at, conn=conn)

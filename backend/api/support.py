@@ -108,8 +108,8 @@ def expected_version(if_match: str | None) -> int | None:
     return int(value)
 
 
-def encode_cursor(*position: object) -> str:
-    """An opaque cursor for a page boundary (the sort key of the last row shown)."""
+def encode_cursor(position: object) -> str:
+    """An opaque cursor for a page boundary: the sort key of the last row shown (a value or a tuple)."""
     return base64.urlsafe_b64encode(msgspec.json.encode(position)).decode().rstrip("=")
 
 

@@ -453,6 +453,11 @@ class EventStore:
             rows = await acquired.fetch(query, stream_id, from_version, to_version, as_of)
             return await self._decode_rows(acquired, rows)
 
+    async def command_applied(self, command_id: UUID) -> bool:
+        """Whether a command with this id has already been appended (idempotent retries ask this)."""
+        async with self.pool.acquire() as conn:
+            return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM commands WHERE command_id = $1)", command_id))
+
     async def stream_version(self, stream_id: str) -> int:
         """The stream's current version (0 when it does not exist)."""
         async with self.pool.acquire() as conn:

@@ -116,11 +116,14 @@ async def run(
     for attempt in range(1, ATTEMPTS + 1):
         async with store.pool.acquire() as conn:
             state, version = await load_contact(conn, actor.student_id, contact_id)
-        check_version(contact_stream(contact_id), if_match, version)
         try:
+            check_version(contact_stream(contact_id), if_match, version)
             return await _decide_and_append(store, actor, contact_id, command, state=state, version=version, now=now)
-        except WrongExpectedVersionError:
-            if if_match is not None or attempt == ATTEMPTS:
+        except (DomainError, WrongExpectedVersionError) as refused:
+            # A retry of a command that was applied (its answer lost) meets the state it produced.
+            if await store.command_applied(actor.command_id):
+                return Outcome(contact_id=contact_id, created=_created(command), duplicate=True)
+            if isinstance(refused, DomainError) or if_match is not None or attempt == ATTEMPTS:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -144,6 +147,9 @@ async def _decide_and_append(
     if isinstance(command, EraseContact):
         # The event records that it happened; destroying the key makes the personal data unrecoverable.
         await store.forget(stream)
+    return Outcome(contact_id=contact_id, created=_created(command), duplicate=result.duplicate)
+
+
+def _created(command: Any) -> UUID | None:
     field = _NEW_IDS.get(type(command))
-    created = getattr(command, field) if field else None
-    return Outcome(contact_id=contact_id, created=created, duplicate=result.duplicate)
+    return getattr(command, field) if field else None

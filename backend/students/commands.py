@@ -9,7 +9,7 @@ import msgspec
 from backend.calendar import is_country, is_time_zone
 from backend.errors import DomainError, NotFoundError, ValidationFailedError
 from backend.eventstore.events import Event
-from backend.fields import Name, ShortText
+from backend.fields import NON_BLANK, Name, ShortText
 from backend.students.events import (
     CareerInterestsSet,
     GoalsSet,
@@ -20,7 +20,7 @@ from backend.students.events import (
 )
 from backend.students.state import StudentState
 
-Interest = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[^\x00]*\S[^\x00]*$")]
+Interest = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=NON_BLANK)]
 TopicName = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[a-z_]+$")]
 MAX_QUESTIONS = 100
 
@@ -46,7 +46,7 @@ class SetGoals(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
 
 
 class AddQuestion(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
-    text: Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"^[^\x00]*\S[^\x00]*$")]
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=NON_BLANK)]
     topic: TopicName = "other"
     question_id: UUID | None = None
 
