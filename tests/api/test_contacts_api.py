@@ -245,7 +245,7 @@ async def test_malformed_json_and_wrong_shapes(client: Client, student: Student,
         ("restore", {}, 409, "not-archived"),
     ],
 )
-async def test_steps_the_rules_refuse(
+async def test_steps_the_rules_refuse(  # noqa: PLR0917 - fixtures and parameters
     client: Client, student: Student, pool: asyncpg.Pool, path: str, body: Any, status: int, code: str | None
 ) -> None:
     contact = await add(client, student)
