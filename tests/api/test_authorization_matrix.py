@@ -1,0 +1,134 @@
+"""Who may call what, for every route in the app's route table: anonymous, the owner, another student.
+
+The routes come from the app itself, so a new route is checked the moment it exists: it needs
+credentials (401 without); another student never reaches the owner's data and cannot tell it exists
+(the answer for the owner's id is exactly the answer for an id that never existed: 404, or 400 when
+the body is invalid anyway; nothing of the owner's appears in lists); and the owner gets through
+(never 401/403/404). Public routes must be on the short, explicit allowlist below.
+"""
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+
+from tests.api.conftest import Client, Student, sign_up
+
+pytestmark = pytest.mark.api
+
+MARKER = "Quillon Zabriskie"
+"""A name only the owner's data contains: it must never appear in another student's responses."""
+
+PUBLIC = {
+    ("GET", "/"),
+    ("POST", "/api/v1/auth/sign-up"),
+    ("POST", "/api/v1/auth/sign-in"),
+    ("GET", "/api/v1/calendar-feeds/{token:str}"),
+}
+"""Routes that need no credentials. The docs (/docs…) and /health are public by path."""
+
+NOWHERE = {
+    "contact_id": "00000000-0000-4000-8000-000000000001",
+    "interview_id": "00000000-0000-4000-8000-000000000002",
+    "question_id": "00000000-0000-4000-8000-000000000003",
+    "token_id": "00000000-0000-4000-8000-000000000004",
+    "kind": "request",
+    "token": "no-such-feed",
+}
+
+# Routes that end the caller's own session or token, and deletions: checked for the owner last.
+SELF_ENDING = {"/api/v1/auth/sign-out", "/api/v1/auth/sign-out-everywhere", "/api/v1/tokens/{token_id:uuid}"}
+
+
+def routes(app: Litestar) -> Iterator[tuple[str, str, Any]]:
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or route.path.startswith("/docs") or route.path == "/health":
+            continue
+        for handler in route.route_handlers:
+            for method in sorted(handler.http_methods):
+                if method not in {"HEAD", "OPTIONS"}:
+                    yield method, route.path, handler
+
+
+def fill(path: str, ids: dict[str, str]) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in ids:
+            raise AssertionError(f"add a value for path parameter {name!r} to the authorization matrix")
+        return ids[name]
+
+    return re.sub(r"\{(\w+):\w+\}", value, path)
+
+
+async def owner_world(client: Client, owner: Student) -> dict[str, str]:
+    """An owner with one of everything a path can name."""
+    h = owner.headers
+    contact = (await client.post("/api/v1/contacts", json={"name": MARKER, "howFound": "alumni"}, headers=h)).json()
+    scheduled = await client.post(
+        f"/api/v1/contacts/{contact['id']}/interviews",
+        json={"startsAt": "2030-01-01T15:00:00Z", "format": "video"},
+        headers=h,
+    )
+    assert scheduled.status_code == 201, scheduled.text
+    me = (await client.get("/api/v1/me", headers=h)).json()
+    spare = await client.post("/api/v1/tokens", json={"name": "spare"}, headers=h)
+    assert spare.status_code == 201, spare.text
+    feed = await client.post("/api/v1/calendar-feed", headers=h)
+    assert feed.status_code == 201, feed.text
+    return {
+        "contact_id": contact["id"],
+        "interview_id": scheduled.json()["interviews"][0]["id"],
+        "question_id": me["questions"][0]["id"],
+        "token_id": spare.json()["tokenId"],
+        "kind": "request",
+        "token": feed.json()["url"].rsplit("/", 1)[1],
+    }
+
+
+async def test_every_route_is_covered(client: Client) -> None:
+    app = client.app
+    table = list(routes(app))
+    assert len(table) > 30
+    public = {(m, p) for m, p, h in table if h.opt.get("exclude_from_auth")}
+    assert public == PUBLIC, "a route became public (or stopped being): update PUBLIC only on purpose"
+    owner = await sign_up(client)
+    other = await sign_up(client)
+    ids = await owner_world(client, owner)
+    last: list[tuple[str, str]] = []
+    for method, path, _ in table:
+        if (method, path) in PUBLIC:
+            continue
+        url = fill(path, ids)
+        body = None if method in {"GET", "DELETE"} else {}
+
+        anonymous = await client.request(method, url, json=body)
+        assert anonymous.status_code == 401, (method, path, anonymous.status_code)
+        assert anonymous.headers["content-type"].startswith("application/problem+json")
+
+        as_other = await client.request(method, url, json=body, headers=other.headers)
+        if "{" in path:
+            # Exactly what a name that never existed gets: 404, or 400 when the body is checked first.
+            nowhere = await client.request(method, fill(path, NOWHERE), json=body, headers=other.headers)
+            assert as_other.status_code in {400, 404}, (method, path, as_other.status_code, as_other.text)
+            seen = as_other.text
+            for name, value in ids.items():
+                seen = seen.replace(value, NOWHERE[name])
+            assert (as_other.status_code, seen) == (nowhere.status_code, nowhere.text), (method, path)
+        else:
+            assert as_other.status_code < 500, (method, path, as_other.text)
+            assert as_other.status_code not in {401, 403}, (method, path, as_other.text)
+        assert MARKER not in as_other.text, (method, path)
+
+        if path in SELF_ENDING or method == "DELETE":
+            last.append((method, url))
+            continue
+        as_owner = await client.request(method, url, json=body, headers=owner.headers)
+        assert as_owner.status_code not in {401, 403, 404}, (method, path, as_owner.status_code, as_owner.text)
+        assert as_owner.status_code < 500, (method, path, as_owner.text)
+    for method, url in last:
+        as_owner = await client.request(method, url, json=None if method == "DELETE" else {}, headers=owner.headers)
+        assert as_owner.status_code not in {401, 403, 404}, (method, url, as_owner.status_code, as_owner.text)
+        assert as_owner.status_code < 500, (method, url, as_owner.text)
