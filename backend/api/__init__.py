@@ -4,9 +4,12 @@ from litestar import Router
 from litestar.types import ControllerRouterHandler
 
 from backend.accounts.rest import AccessTokensController, AuthController
+from backend.api.agenda import AgendaController
 from backend.api.contacts import ContactController
 from backend.api.history import ContactHistoryController
 from backend.api.idempotency import IdempotencyMiddleware
+from backend.api.insights import InsightsController
+from backend.api.interviews import CalendarFeedController, InterviewController
 from backend.api.me import MeController
 from backend.api.support import DEPENDENCIES
 
@@ -20,6 +23,10 @@ def api_router() -> Router:
         MeController,
         ContactController,
         ContactHistoryController,
+        AgendaController,
+        InterviewController,
+        CalendarFeedController,
+        InsightsController,
     ]
     return Router(
         path=API_PREFIX, route_handlers=handlers, dependencies=DEPENDENCIES, middleware=[IdempotencyMiddleware()]

@@ -1,0 +1,31 @@
+"""/api/v1/agenda: what to do next, today, for the signed-in student."""
+
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+
+from backend.api.support import StudentScope
+from backend.eventstore import EventStore
+from backend.relationships import insights
+from backend.relationships.insights import AgendaView
+
+
+class AgendaController(Controller):
+    path = "/agenda"
+    tags = ["agenda"]  # noqa: RUF012 - Litestar's own attribute
+
+    @get(operation_id="GetAgenda")
+    async def get_agenda(
+        self,
+        *,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        days: Annotated[
+            int, QueryParameter(ge=0, le=90, description="How many days ahead `upcoming` reaches (0-90).")
+        ] = 14,
+    ) -> AgendaView:
+        """Everything to do, in the student's today: overdue, today, and the days ahead. Each item says why."""
+        async with store.pool.acquire() as conn:
+            return await insights.agenda(conn, student.student_id, days=days)

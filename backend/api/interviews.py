@@ -1,0 +1,124 @@
+"""/api/v1/interviews and the calendar feed: meetings as a list, as a calendar file, as a subscription.
+
+The feed is read by calendar apps, which cannot sign in: its URL carries a random token instead (only
+its SHA-256 is stored), so the feed route is public and the token is the credential. Creating a new
+feed revokes the old one; revoking makes the URL answer 404.
+"""
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED
+
+from backend.api.support import Cursor, Limit, StudentScope, decode_cursor, encode_cursor
+from backend.eventstore import EventStore
+from backend.relationships import insights
+from backend.relationships.ics import feed_ics, interview_ics
+from backend.relationships.insights import CalendarFeedView, InterviewPage, When
+from backend.relationships.views import InterviewView
+
+CALENDAR = "text/calendar"
+FEED_ROUTE = "calendar-feed"
+PUBLIC: dict[str, Any] = {"exclude_from_auth": True}
+FEED_CACHE = "private, max-age=300"
+"""Calendar apps poll; five minutes of caching spares the database without leaving a change unseen for long."""
+
+
+class InterviewController(Controller):
+    path = "/interviews"
+    tags = ["interviews"]  # noqa: RUF012 - Litestar's own attribute
+
+    @get(operation_id="ListInterviews")
+    async def list_interviews(
+        self,
+        *,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        when: Annotated[
+            When,
+            QueryParameter(
+                description="upcoming: scheduled and not started, soonest first; "
+                "past: held, cancelled or already started, latest first."
+            ),
+        ] = "upcoming",
+        cursor: Cursor = None,
+        limit: Limit = 25,
+    ) -> InterviewPage:
+        """Interviews with the person each is with, a page at a time."""
+        after = decode_cursor(cursor, tuple[datetime, UUID]) if cursor else None
+        async with store.pool.acquire() as conn:
+            items, last = await insights.list_interviews(conn, student.student_id, when, after=after, limit=limit)
+        return InterviewPage(items=items, next_cursor=encode_cursor(last) if last else None)
+
+    @get("/{interview_id:uuid}", operation_id="GetInterview")
+    async def get_interview(
+        self,
+        *,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        interview_id: FromPath[UUID],
+    ) -> InterviewView:
+        """One interview: when, how, with whom, and whether it was held and thanked on time."""
+        async with store.pool.acquire() as conn:
+            return await insights.interview(conn, student.student_id, interview_id)
+
+    @get("/{interview_id:uuid}/calendar", operation_id="GetInterviewCalendar", media_type=CALENDAR)
+    async def get_interview_calendar(
+        self,
+        *,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        interview_id: FromPath[UUID],
+    ) -> Response[bytes]:
+        """The interview as an iCalendar file, to add to any calendar (with a reminder an hour before)."""
+        async with store.pool.acquire() as conn:
+            interview, contact = await insights.interview_with_contact(conn, student.student_id, interview_id)
+        return Response(
+            interview_ics(interview, contact),
+            media_type=CALENDAR,
+            headers={"Content-Disposition": 'attachment; filename="interview.ics"'},
+        )
+
+
+class CalendarFeedController(Controller):
+    path = "/"
+    tags = ["interviews"]  # noqa: RUF012 - Litestar's own attribute
+
+    @post("/calendar-feed", operation_id="CreateCalendarFeed", status_code=HTTP_201_CREATED)
+    async def create_calendar_feed(
+        self,
+        *,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        request: Request[Any, Any, Any],
+    ) -> CalendarFeedView:
+        """A new private feed URL to subscribe to in a calendar app; any earlier one stops working."""
+        async with store.pool.acquire() as conn:
+            token, created_at = await insights.create_feed(conn, student.student_id)
+        return CalendarFeedView(url=request.url_for(FEED_ROUTE, token=f"{token}.ics"), created_at=created_at)
+
+    @delete("/calendar-feed", operation_id="RevokeCalendarFeed")
+    async def revoke_calendar_feed(
+        self, *, student: NamedDependency[StudentScope], store: NamedDependency[EventStore]
+    ) -> None:
+        """Stop the feed: its URL answers 404 from now on. Revoking when there is none is not an error."""
+        async with store.pool.acquire() as conn:
+            await insights.revoke_feed(conn, student.student_id)
+
+    @get(
+        "/calendar-feeds/{token:str}",
+        operation_id="GetCalendarFeed",
+        name=FEED_ROUTE,
+        media_type=CALENDAR,
+        opt=PUBLIC,
+    )
+    async def get_calendar_feed(self, *, store: NamedDependency[EventStore], token: FromPath[str]) -> Response[bytes]:
+        """The student's interviews as a subscribable calendar. No sign-in: the token in the URL is the key."""
+        async with store.pool.acquire() as conn:
+            student_id = await insights.feed_owner(conn, token.removesuffix(".ics"))
+            items = await insights.feed_interviews(conn, student_id)
+        return Response(feed_ics(items), media_type=CALENDAR, headers={"Cache-Control": FEED_CACHE})

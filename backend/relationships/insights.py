@@ -1,0 +1,551 @@
+"""Student-wide reads: the agenda, interviews and their calendar feed, the numbers, the referral graph,
+notes compared by career field, and search. Every query takes the student id as `$1` and filters by it.
+
+Like read.py, "today" is the student's local date, computed in SQL from their time zone.
+"""
+
+import hashlib
+import secrets
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+import msgspec
+
+from backend.errors import NotFoundError
+from backend.eventstore.types import Conn
+from backend.fields import Day
+from backend.relationships.read import AGENDA_COLUMNS, CONTACTS, OPEN_ITEM, SUMMARY_COLUMNS, TODAY, agenda_item
+from backend.relationships.state import STAGES, ContactState, Interview, InterviewStatus
+from backend.relationships.views import (
+    AgendaItemView,
+    ContactSummary,
+    InterviewView,
+    ShownStage,
+    View,
+    summary_fields,
+)
+
+When = Literal["upcoming", "past"]
+NoteKind = Literal["interview", "note", "reflection"]
+
+MAX_GRAPH_NODES = 1000
+MAX_FIELDS = 100
+FEED_PAST_DAYS = 30
+"""The feed keeps the last month: a calendar deletes what a feed stops listing, so an interview must not
+vanish the moment it is over, and a cancelled one must stay long enough (as CANCELLED) to be removed."""
+
+
+# -- views --------------------------------------------------------------------------------------
+
+
+class AgendaView(View):
+    date: Day
+    """The student's today, in their time zone."""
+    time_zone: str
+    overdue: list[AgendaItemView]
+    today: list[AgendaItemView]
+    upcoming: list[AgendaItemView]
+
+
+class InterviewPage(View):
+    items: list[InterviewView]
+    next_cursor: str | None
+
+
+class CalendarFeedView(View):
+    url: str
+    """Subscribe to this in a calendar app. Anyone with it can read the feed: revoke it to stop them."""
+    created_at: datetime
+
+
+class FieldCount(View):
+    career_field: str | None
+    contacts: int
+
+
+class WeekActivity(View):
+    week: date
+    """The Monday that starts the week, in the student's calendar."""
+    events: int
+
+
+class StageCount(View):
+    stage: ShownStage
+    contacts: int
+
+
+class Stats(View):
+    date: Day
+    """The student's today: the numbers are as of this date."""
+    requests_sent: int
+    replies: int
+    reply_rate: float | None
+    """Replies per request sent; null before the first request."""
+    interviews_held: int
+    thank_you_on_time_rate: float | None
+    """Thanked within 2 business days, among held interviews that were thanked or whose window has closed."""
+    median_days_to_thanks: float | None
+    referrals_received: int
+    network_depth: int
+    """The longest referral chain, in introductions: A referred B who referred C is 2."""
+    referrers: int
+    contacts_per_field: list[FieldCount]
+    activity_per_week: list[WeekActivity]
+    """The last 12 weeks, oldest first, this week last; weeks without activity count 0."""
+    days_since_last_activity: int | None
+    stage_counts: list[StageCount]
+    """Every stage, in lifecycle order, as of the student's today (`no_response` included)."""
+
+
+class GraphNode(View):
+    id: UUID
+    name: str
+    stage: ShownStage
+    organization: str | None
+    career_field: str | None
+    depth: int
+    """Introductions between this person and the start of their chain (0: found without a referral)."""
+    erased: bool
+
+
+class GraphEdge(View):
+    from_: UUID = msgspec.field(name="from")
+    """Who referred..."""
+    to: UUID
+    """...whom."""
+
+
+class ReferralGraph(View):
+    nodes: list[GraphNode]
+    """Everyone who referred someone or was referred."""
+    edges: list[GraphEdge]
+    depth: int
+    """The longest chain, in introductions."""
+
+
+class FieldNote(View):
+    contact_id: UUID
+    contact_name: str
+    kind: NoteKind
+    at: datetime
+    body: dict[str, Any]
+    """interview: notes, keyTakeaways, advice, resources, questionsAsked, fitSignal;
+    note: text; reflection: learned, nextSteps; an erased contact's: {"erased": true}."""
+
+
+class FieldNotes(View):
+    career_field: str | None
+    """null: contacts with no career field yet."""
+    field_key: str | None
+    contacts: int
+    """How many different people these notes come from."""
+    total_notes: int
+    notes: list[FieldNote]
+    """Newest first, at most `perField`."""
+
+
+class NotesByField(View):
+    fields: list[FieldNotes]
+
+
+class FoundNote(FieldNote):
+    career_field: str | None
+
+
+class SearchResults(View):
+    contacts: list[ContactSummary]
+    notes: list[FoundNote]
+
+
+# -- agenda -------------------------------------------------------------------------------------
+
+# One statement: the student's row gives today and the zone even when there is nothing to do.
+_AGENDA = f"""
+SELECT s.time_zone, (now() AT TIME ZONE s.time_zone)::date AS today, i.*
+FROM students s LEFT JOIN LATERAL (
+    SELECT {AGENDA_COLUMNS}
+    FROM agenda_items a JOIN contacts c ON c.contact_id = a.contact_id AND c.student_id = $1
+    WHERE a.student_id = $1 AND {OPEN_ITEM} AND a.due <= {TODAY} + $2::integer
+) i ON true
+WHERE s.student_id = $1
+ORDER BY i.due, i.item_key
+"""
+
+
+async def agenda(conn: Conn, student_id: UUID, *, days: int) -> AgendaView:
+    """Overdue, today and the next `days` days of every open item, earliest due first."""
+    rows = await conn.fetch(_AGENDA, student_id, days)
+    if not rows:  # pragma: no cover - every student row is written at sign-up
+        raise NotFoundError("No such student.")
+    buckets: dict[str, list[AgendaItemView]] = {"overdue": [], "today": [], "upcoming": []}
+    for row in rows:
+        if row["item_key"] is not None:
+            buckets[row["bucket"]].append(agenda_item(row))
+    return AgendaView(
+        date=rows[0]["today"],
+        time_zone=rows[0]["time_zone"],
+        overdue=buckets["overdue"],
+        today=buckets["today"],
+        upcoming=buckets["upcoming"],
+    )
+
+
+# -- interviews ---------------------------------------------------------------------------------
+
+_INTERVIEW_COLUMNS = """
+    i.interview_id, i.contact_id, i.starts_at, i.minutes, i.format, i.place, i.status, i.held_at, i.thanked_at,
+    i.thanked_on_time, c.name AS contact_name
+"""
+_INTERVIEWS_FROM = "interviews i JOIN contacts c ON c.contact_id = i.contact_id AND c.student_id = $1"
+
+_UPCOMING = f"""
+SELECT {_INTERVIEW_COLUMNS} FROM {_INTERVIEWS_FROM}
+WHERE i.student_id = $1 AND i.status = 'scheduled' AND i.starts_at > now()
+  AND ($2::timestamptz IS NULL OR (i.starts_at, i.interview_id) > ($2, $3::uuid))
+ORDER BY i.starts_at, i.interview_id
+LIMIT $4
+"""
+
+_PAST = f"""
+SELECT {_INTERVIEW_COLUMNS} FROM {_INTERVIEWS_FROM}
+WHERE i.student_id = $1 AND (i.status <> 'scheduled' OR i.starts_at <= now())
+  AND ($2::timestamptz IS NULL OR (i.starts_at, i.interview_id) < ($2, $3::uuid))
+ORDER BY i.starts_at DESC, i.interview_id DESC
+LIMIT $4
+"""
+
+_ONE_INTERVIEW = f"SELECT {_INTERVIEW_COLUMNS} FROM {_INTERVIEWS_FROM} WHERE i.student_id = $1 AND i.interview_id = $2"
+
+_INTERVIEW_STATE = f"SELECT c.state FROM {_INTERVIEWS_FROM} WHERE i.student_id = $1 AND i.interview_id = $2"
+
+_FEED = f"""
+SELECT i.interview_id, i.contact_id, c.state FROM {_INTERVIEWS_FROM}
+WHERE i.student_id = $1 AND i.starts_at >= now() - make_interval(days => $2)
+ORDER BY i.starts_at, i.interview_id
+"""
+
+
+def _interview(row: Any) -> InterviewView:
+    status: InterviewStatus = row["status"]
+    return InterviewView(
+        id=row["interview_id"],
+        contact_id=row["contact_id"],
+        starts_at=row["starts_at"],
+        minutes=row["minutes"],
+        format=row["format"],
+        place=row["place"],
+        status=status,
+        held_at=row["held_at"],
+        thanked_at=row["thanked_at"],
+        contact_name=row["contact_name"],
+        thanked_on_time=row["thanked_on_time"],
+    )
+
+
+async def list_interviews(
+    conn: Conn, student_id: UUID, when: When, *, after: tuple[datetime, UUID] | None, limit: int
+) -> tuple[list[InterviewView], tuple[datetime, UUID] | None]:
+    """One page of interviews (upcoming: soonest first; past: latest first) and the position after it."""
+    rows = await conn.fetch(
+        _UPCOMING if when == "upcoming" else _PAST,
+        student_id,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit + 1,
+    )
+    items = [_interview(r) for r in rows[:limit]]
+    more = len(rows) > limit
+    return items, ((rows[limit - 1]["starts_at"], rows[limit - 1]["interview_id"]) if more else None)
+
+
+async def interview(conn: Conn, student_id: UUID, interview_id: UUID) -> InterviewView:
+    row = await conn.fetchrow(_ONE_INTERVIEW, student_id, interview_id)
+    if row is None:
+        raise NotFoundError("No such interview.")
+    return _interview(row)
+
+
+async def interview_with_contact(conn: Conn, student_id: UUID, interview_id: UUID) -> tuple[Interview, ContactState]:
+    """An interview and its contact's state, as the calendar file needs them."""
+    state_json = await conn.fetchval(_INTERVIEW_STATE, student_id, interview_id)
+    state = msgspec.convert(state_json, ContactState) if state_json is not None else None
+    found = state.interview(interview_id) if state is not None else None
+    if state is None or found is None:
+        raise NotFoundError("No such interview.")
+    return found, state
+
+
+async def feed_interviews(conn: Conn, student_id: UUID) -> list[tuple[Interview, ContactState]]:
+    """What a calendar feed lists: every interview from a month ago on, cancelled ones included."""
+    items = []
+    states: dict[UUID, ContactState] = {}
+    for row in await conn.fetch(_FEED, student_id, FEED_PAST_DAYS):
+        state = states.get(row["contact_id"])
+        if state is None:
+            state = states[row["contact_id"]] = msgspec.convert(row["state"], ContactState)
+        found = state.interview(row["interview_id"])
+        if found is not None:
+            items.append((found, state))
+    return items
+
+
+# -- calendar feeds (security state: only a token's SHA-256 is stored) ---------------------------
+
+# Creating a feed takes a per-student lock first, in its own statement, so that the revoking UPDATE
+# (a later statement, hence a later snapshot) sees a feed a concurrent creation has just committed:
+# two creations at once cannot leave two live feeds.
+_LOCK_FEEDS = "SELECT pg_advisory_xact_lock(hashtextextended('calendar-feed:' || $1::uuid::text, 0))"
+
+_CREATE_FEED = """
+WITH revoked AS (UPDATE calendar_feeds SET revoked_at = now() WHERE student_id = $1 AND revoked_at IS NULL)
+INSERT INTO calendar_feeds (token_hash, student_id) VALUES ($2, $1)
+RETURNING created_at
+"""
+
+_REVOKE_FEED = "UPDATE calendar_feeds SET revoked_at = now() WHERE student_id = $1 AND revoked_at IS NULL"
+
+_FEED_OWNER = "SELECT student_id FROM calendar_feeds WHERE token_hash = $1 AND revoked_at IS NULL"
+
+FEED_TOKEN_MAX_LENGTH = 200
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+async def create_feed(conn: Conn, student_id: UUID) -> tuple[str, datetime]:
+    """A new feed token (256 random bits) for the student; any earlier feed stops working."""
+    token = secrets.token_urlsafe(32)
+    async with conn.transaction():
+        await conn.execute(_LOCK_FEEDS, student_id)
+        created_at: datetime = await conn.fetchval(_CREATE_FEED, student_id, _digest(token))
+    return token, created_at
+
+
+async def revoke_feed(conn: Conn, student_id: UUID) -> None:
+    await conn.execute(_REVOKE_FEED, student_id)
+
+
+async def feed_owner(conn: Conn, token: str) -> UUID:
+    """The student whose live feed this token opens; anything else is not found."""
+    owner: UUID | None = None
+    if 0 < len(token) <= FEED_TOKEN_MAX_LENGTH:
+        owner = await conn.fetchval(_FEED_OWNER, _digest(token))
+    if owner is None:
+        raise NotFoundError("No such calendar feed. It may have been revoked.")
+    return owner
+
+
+# -- stats --------------------------------------------------------------------------------------
+
+# Every contact's depth in its referral chain. Each contact has at most one referrer, so walking down
+# from the roots visits each contact once and cannot loop.
+_CHAIN = """
+chain (contact_id, depth) AS (
+    SELECT r.contact_id, 0 FROM contacts r
+    WHERE r.student_id = $1 AND (r.referred_by IS NULL OR NOT EXISTS (
+        SELECT 1 FROM contacts p WHERE p.student_id = $1 AND p.contact_id = r.referred_by))
+    UNION ALL
+    SELECT c.contact_id, ch.depth + 1 FROM chain ch JOIN contacts c ON c.referred_by = ch.contact_id
+    WHERE c.student_id = $1
+)
+"""
+
+_STATS = f"""
+WITH RECURSIVE me AS (
+    SELECT s.time_zone, (now() AT TIME ZONE s.time_zone)::date AS today FROM students s WHERE s.student_id = $1
+), cs AS (
+    SELECT c.contact_id, c.state, c.referrals, c.career_field, c.field_key, c.last_activity_at, st.shown_stage
+    FROM {CONTACTS} WHERE c.student_id = $1
+), held AS (
+    -- The thank-you window is closed once the agenda's send_thanks item for it is overdue (2 business
+    -- days in the student's calendar); without such an item (archived contact), after 3 days.
+    SELECT i.held_at, i.thanked_at, i.thanked_on_time,
+           i.thanked_at IS NOT NULL OR coalesce(
+               (SELECT a.late_after < me.today FROM agenda_items a
+                WHERE a.student_id = $1 AND a.kind = 'send_thanks' AND a.ref = i.interview_id),
+               i.held_at < now() - interval '3 days') AS window_closed
+    FROM interviews i CROSS JOIN me
+    WHERE i.student_id = $1 AND i.status = 'held'
+), {_CHAIN}
+SELECT
+    me.today,
+    (SELECT coalesce(sum((cs.state ->> 'requests_count')::integer), 0) FROM cs) AS requests,
+    (SELECT coalesce(sum((cs.state ->> 'replies_count')::integer), 0) FROM cs) AS replies,
+    (SELECT count(*) FROM held) AS held,
+    (SELECT count(*) FROM held WHERE window_closed) AS thanks_due,
+    (SELECT count(*) FROM held WHERE window_closed AND thanked_on_time) AS thanked_on_time,
+    (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM thanked_at - held_at)::float8 / 86400)
+     FROM held WHERE thanked_at IS NOT NULL) AS median_days_to_thanks,
+    (SELECT coalesce(sum(cs.referrals), 0) FROM cs) AS referrals,
+    (SELECT count(*) FROM cs WHERE cs.referrals > 0) AS referrers,
+    (SELECT coalesce(max(depth), 0) FROM chain) AS depth,
+    (SELECT jsonb_agg(jsonb_build_object('careerField', f.career_field, 'contacts', f.n)
+                      ORDER BY f.n DESC, f.field_key NULLS LAST)
+     FROM (SELECT cs.field_key, mode() WITHIN GROUP (ORDER BY cs.career_field) AS career_field, count(*) AS n
+           FROM cs GROUP BY cs.field_key) f) AS fields,
+    (SELECT jsonb_agg(jsonb_build_object('week', w.week, 'events', coalesce(sa.events, 0)) ORDER BY w.week)
+     FROM (SELECT me.today - (extract(isodow FROM me.today)::integer - 1) - 7 * back AS week
+           FROM generate_series(0, 11) AS back) w
+     LEFT JOIN student_activity sa ON sa.student_id = $1 AND sa.week = w.week) AS weeks,
+    (SELECT me.today - (max(cs.last_activity_at) AT TIME ZONE me.time_zone)::date FROM cs) AS days_since,
+    (SELECT jsonb_object_agg(x.shown_stage, x.n)
+     FROM (SELECT cs.shown_stage, count(*) AS n FROM cs GROUP BY cs.shown_stage) x) AS stages
+FROM me
+"""
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+async def stats(conn: Conn, student_id: UUID) -> Stats:
+    """product.md's numbers, in one statement."""
+    row = await conn.fetchrow(_STATS, student_id)
+    if row is None:  # pragma: no cover - every student row is written at sign-up
+        raise NotFoundError("No such student.")
+    stages: dict[str, int] = row["stages"] or {}
+    median = row["median_days_to_thanks"]
+    days_since = row["days_since"]
+    return Stats(
+        date=row["today"],
+        requests_sent=row["requests"],
+        replies=row["replies"],
+        reply_rate=_ratio(row["replies"], row["requests"]),
+        interviews_held=row["held"],
+        thank_you_on_time_rate=_ratio(row["thanked_on_time"], row["thanks_due"]),
+        median_days_to_thanks=round(median, 2) if median is not None else None,
+        referrals_received=row["referrals"],
+        network_depth=row["depth"],
+        referrers=row["referrers"],
+        contacts_per_field=msgspec.convert(row["fields"] or [], list[FieldCount]),
+        activity_per_week=msgspec.convert(row["weeks"], list[WeekActivity]),
+        # A clock moved back, or an event dated in the future, must not read as negative days.
+        days_since_last_activity=max(days_since, 0) if days_since is not None else None,
+        stage_counts=[StageCount(stage=s, contacts=stages.get(s, 0)) for s in STAGES],
+    )
+
+
+# -- referral graph -----------------------------------------------------------------------------
+
+_GRAPH = f"""
+WITH RECURSIVE {_CHAIN}
+SELECT c.contact_id, c.name, c.organization, c.career_field, c.referred_by, c.erased, st.shown_stage,
+       coalesce(ch.depth, 0) AS depth
+FROM {CONTACTS} LEFT JOIN chain ch ON ch.contact_id = c.contact_id
+WHERE c.student_id = $1 AND (c.referred_by IS NOT NULL OR c.referrals > 0)
+ORDER BY depth, c.added_at, c.contact_id
+LIMIT $2
+"""
+
+
+async def referral_graph(conn: Conn, student_id: UUID) -> ReferralGraph:
+    """Who referred whom: the chains through which the network grew."""
+    rows = await conn.fetch(_GRAPH, student_id, MAX_GRAPH_NODES)
+    nodes = [
+        GraphNode(
+            id=r["contact_id"],
+            name=r["name"],
+            stage=r["shown_stage"],
+            organization=r["organization"],
+            career_field=r["career_field"],
+            depth=r["depth"],
+            erased=r["erased"],
+        )
+        for r in rows
+    ]
+    shown = {n.id for n in nodes}
+    edges = [GraphEdge(from_=r["referred_by"], to=r["contact_id"]) for r in rows if r["referred_by"] in shown]
+    return ReferralGraph(nodes=nodes, edges=edges, depth=max((n.depth for n in nodes), default=0))
+
+
+# -- notes by field -----------------------------------------------------------------------------
+
+_NOTES_BY_FIELD = """
+WITH n AS (
+    SELECT f.note_key, f.contact_id, f.career_field, f.field_key, f.kind, f.at, f.body, c.name AS contact_name,
+           row_number() OVER (PARTITION BY f.field_key ORDER BY f.at DESC, f.note_key) AS rn
+    FROM field_notes f JOIN contacts c ON c.contact_id = f.contact_id AND c.student_id = $1
+    WHERE f.student_id = $1
+      AND ($2::text IS NULL OR f.field_key = $2)
+      AND ($3::text IS NULL OR f.search @@ to_tsquery('simple', $3))
+), g AS (
+    SELECT * FROM (
+        -- A field is named as most of the student's contacts in it spell it, whatever the filters
+        -- (as in the stats' contacts per field).
+        SELECT n.field_key, (SELECT mode() WITHIN GROUP (ORDER BY c.career_field) FROM contacts c
+                             WHERE c.student_id = $1 AND c.field_key = n.field_key) AS career_field,
+               count(DISTINCT n.contact_id) AS contacts, count(*) AS total
+        FROM n GROUP BY n.field_key) x
+    ORDER BY lower(x.career_field) NULLS LAST, x.field_key
+    LIMIT $5
+)
+SELECT g.field_key, g.career_field, g.contacts, g.total,
+       n.contact_id, n.contact_name, n.kind, n.at, n.body
+FROM g JOIN n ON n.field_key IS NOT DISTINCT FROM g.field_key AND n.rn <= $4
+ORDER BY lower(g.career_field) NULLS LAST, g.field_key, n.at DESC, n.note_key
+"""
+
+
+async def notes_by_field(
+    conn: Conn, student_id: UUID, *, field_key: str | None, query: str | None, per_field: int
+) -> NotesByField:
+    """What people said, grouped by career field (alphabetical, no field last), newest first in each."""
+    rows = await conn.fetch(_NOTES_BY_FIELD, student_id, field_key, query, per_field, MAX_FIELDS)
+    fields: list[FieldNotes] = []
+    for r in rows:
+        if not fields or fields[-1].field_key != r["field_key"]:
+            fields.append(
+                FieldNotes(
+                    career_field=r["career_field"],
+                    field_key=r["field_key"],
+                    contacts=r["contacts"],
+                    total_notes=r["total"],
+                    notes=[],
+                )
+            )
+        fields[-1].notes.append(
+            FieldNote(
+                contact_id=r["contact_id"], contact_name=r["contact_name"], kind=r["kind"], at=r["at"], body=r["body"]
+            )
+        )
+    return NotesByField(fields=fields)
+
+
+# -- search -------------------------------------------------------------------------------------
+
+_SEARCH_CONTACTS = f"""
+SELECT {SUMMARY_COLUMNS} FROM {CONTACTS} CROSS JOIN to_tsquery('simple', $2) q
+WHERE c.student_id = $1 AND c.search @@ q
+ORDER BY ts_rank(c.search, q) DESC, c.last_activity_at DESC, c.contact_id
+LIMIT $3
+"""
+
+_SEARCH_NOTES = """
+SELECT f.contact_id, c.name AS contact_name, f.career_field, f.kind, f.at, f.body
+FROM field_notes f JOIN contacts c ON c.contact_id = f.contact_id AND c.student_id = $1
+     CROSS JOIN to_tsquery('simple', $2) q
+WHERE f.student_id = $1 AND f.search @@ q
+ORDER BY ts_rank(f.search, q) DESC, f.at DESC, f.note_key
+LIMIT $3
+"""
+
+
+async def search(conn: Conn, student_id: UUID, query: str, *, limit: int) -> SearchResults:
+    """Contacts and notes matching a prefix query, best match first."""
+    contacts = [
+        ContactSummary(**summary_fields(r)) for r in await conn.fetch(_SEARCH_CONTACTS, student_id, query, limit)
+    ]
+    notes = [
+        FoundNote(
+            contact_id=r["contact_id"],
+            contact_name=r["contact_name"],
+            career_field=r["career_field"],
+            kind=r["kind"],
+            at=r["at"],
+            body=r["body"],
+        )
+        for r in await conn.fetch(_SEARCH_NOTES, student_id, query, limit)
+    ]
+    return SearchResults(contacts=contacts, notes=notes)
