@@ -12,7 +12,8 @@ from backend.relationships import insights
 from backend.relationships.insights import NotesByField, ReferralGraph, SearchResults, Stats
 from backend.relationships.read import field_key, tsquery
 
-# Query text is bounded, and NUL (which PostgreSQL text cannot hold) is a 400, not a 500.
+# A field name goes to PostgreSQL as text, which cannot hold NUL: refused as a 400, not a 500. (Search
+# words need no such rule: `tsquery` keeps only word characters.)
 _NO_NUL = r"^[^\x00]*$"
 
 
@@ -46,7 +47,7 @@ class InsightsController(Controller):
         ] = None,
         q: Annotated[
             str | None,
-            QueryParameter(required=False, max_length=200, pattern=_NO_NUL, description="Words in the notes."),
+            QueryParameter(required=False, max_length=200, description="Words in the notes."),
         ] = None,
         per_field: Annotated[
             int, QueryParameter(name="perField", ge=1, le=100, description="Notes per field, newest first (1-100).")
@@ -71,7 +72,6 @@ class InsightsController(Controller):
             str,
             QueryParameter(
                 max_length=200,
-                pattern=_NO_NUL,
                 description="Words, or the start of words, in names, organizations, fields and notes.",
             ),
         ] = "",

@@ -14,6 +14,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
+from backend.accounts.middleware import PUBLIC
 from backend.api.support import Cursor, Limit, StudentScope, decode_cursor, encode_cursor
 from backend.eventstore import EventStore
 from backend.relationships import insights
@@ -23,7 +24,6 @@ from backend.relationships.views import InterviewView
 
 CALENDAR = "text/calendar"
 FEED_ROUTE = "calendar-feed"
-PUBLIC: dict[str, Any] = {"exclude_from_auth": True}
 FEED_CACHE = "private, max-age=300"
 """Calendar apps poll; five minutes of caching spares the database without leaving a change unseen for long."""
 

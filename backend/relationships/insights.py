@@ -4,14 +4,13 @@ notes compared by career field, and search. Every query takes the student id as 
 Like read.py, "today" is the student's local date, computed in SQL from their time zone.
 """
 
-import hashlib
-import secrets
 from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
 
+from backend.accounts.credentials import digest, new_secret
 from backend.errors import NotFoundError
 from backend.eventstore.types import Conn
 from backend.fields import Day
@@ -310,16 +309,12 @@ _FEED_OWNER = "SELECT student_id FROM calendar_feeds WHERE token_hash = $1 AND r
 FEED_TOKEN_MAX_LENGTH = 200
 
 
-def _digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
-
-
 async def create_feed(conn: Conn, student_id: UUID) -> tuple[str, datetime]:
     """A new feed token (256 random bits) for the student; any earlier feed stops working."""
-    token = secrets.token_urlsafe(32)
+    token = new_secret()
     async with conn.transaction():
         await conn.execute(_LOCK_FEEDS, student_id)
-        created_at: datetime = await conn.fetchval(_CREATE_FEED, student_id, _digest(token))
+        created_at: datetime = await conn.fetchval(_CREATE_FEED, student_id, digest(token))
     return token, created_at
 
 
@@ -331,7 +326,7 @@ async def feed_owner(conn: Conn, token: str) -> UUID:
     """The student whose live feed this token opens; anything else is not found."""
     owner: UUID | None = None
     if 0 < len(token) <= FEED_TOKEN_MAX_LENGTH:
-        owner = await conn.fetchval(_FEED_OWNER, _digest(token))
+        owner = await conn.fetchval(_FEED_OWNER, digest(token))
     if owner is None:
         raise NotFoundError("No such calendar feed. It may have been revoked.")
     return owner

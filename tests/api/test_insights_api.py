@@ -280,7 +280,14 @@ async def test_notes_filtered_by_field_words_and_size(client: Client, student: S
 
 @pytest.mark.parametrize(
     "params",
-    [{"perField": 0}, {"perField": 101}, {"perField": "many"}, {"field": "x" * 201}, {"q": "y" * 201}],
+    [
+        {"perField": 0},
+        {"perField": 101},
+        {"perField": "many"},
+        {"field": "x" * 201},
+        {"field": "data\x00science"},
+        {"q": "y" * 201},
+    ],
 )
 async def test_bad_notes_parameters_are_400_problems(client: Client, student: Student, params: dict[str, Any]) -> None:
     response = await client.get("/api/v1/notes", params=params, headers=student.headers)
@@ -328,7 +335,7 @@ async def test_search_limits_and_ranks(client: Client, student: Student) -> None
     assert found["contacts"][0]["id"] == best  # the name weighs more than the organization
 
 
-@pytest.mark.parametrize("q", ["", "   ", "!!! ?? '&|", "&:*"])
+@pytest.mark.parametrize("q", ["", "   ", "!!! ?? '&|", "&:*", "\x00"])
 async def test_search_without_words_answers_empty_lists(client: Client, student: Student, q: str) -> None:
     await add(client, student, "Ana Lee")
     assert await get(client, student, "/search", q=q) == {"contacts": [], "notes": []}
