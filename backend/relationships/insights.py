@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 
-from backend.accounts.credentials import digest, new_secret
+from backend.accounts.credentials import MAX_SECRET_LENGTH, digest, new_secret
 from backend.errors import NotFoundError
 from backend.eventstore.types import Conn
 from backend.fields import Day
@@ -306,8 +306,6 @@ _REVOKE_FEED = "UPDATE calendar_feeds SET revoked_at = now() WHERE student_id = 
 
 _FEED_OWNER = "SELECT student_id FROM calendar_feeds WHERE token_hash = $1 AND revoked_at IS NULL"
 
-FEED_TOKEN_MAX_LENGTH = 200
-
 
 async def create_feed(conn: Conn, student_id: UUID) -> tuple[str, datetime]:
     """A new feed token (256 random bits) for the student; any earlier feed stops working."""
@@ -325,7 +323,7 @@ async def revoke_feed(conn: Conn, student_id: UUID) -> None:
 async def feed_owner(conn: Conn, token: str) -> UUID:
     """The student whose live feed this token opens; anything else is not found."""
     owner: UUID | None = None
-    if 0 < len(token) <= FEED_TOKEN_MAX_LENGTH:
+    if 0 < len(token) <= MAX_SECRET_LENGTH:  # longer is none of ours: not worth hashing
         owner = await conn.fetchval(_FEED_OWNER, digest(token))
     if owner is None:
         raise NotFoundError("No such calendar feed. It may have been revoked.")
