@@ -84,10 +84,5 @@ async def sign_up(pool: asyncpg.Pool, store: EventStore, command: SignUp, *, now
             conn=conn,
         )
         session = await open_session(conn, principal.account_id, now)
-    return SignedIn(
-        principal=Principal(
-            account_id=principal.account_id, role=principal.role, via="session", csrf_token=session.csrf_token
-        ),
-        email=command.email,
-        session=session,
-    )
+    principal = msgspec.structs.replace(principal, csrf_token=session.csrf_token)
+    return SignedIn(principal=principal, email=command.email, session=session)
