@@ -6,8 +6,10 @@ Domain and store errors map here, in one place; handlers raise them and never bu
 import logging
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins.problem_details import (
     ProblemDetailsConfig,
     ProblemDetailsException,
@@ -98,3 +100,47 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
 
 
 UNEXPECTED_HANDLERS = {HTTP_500_INTERNAL_SERVER_ERROR: _unexpected}
+
+
+class ProblemBody(msgspec.Struct, kw_only=True):
+    """RFC 9457 problem details, as every error response carries them (members may be added)."""
+
+    status: int
+    title: str
+    type: str = "about:blank"
+    detail: str | None = None
+
+
+_WHY = {
+    400: "Malformed request: invalid JSON, a field of the wrong type, too long, or missing",
+    401: "Not signed in, or the credentials are not valid",
+    403: "Missing CSRF token (cookie sessions), or not allowed for this kind of account",
+    404: "No such resource, or it is not yours (the two are indistinguishable)",
+    409: "The rules refuse this step now (the problem type says which rule)",
+    412: "If-Match names an old version; `currentVersion` is the one to read",
+    413: "The request body is too large",
+    415: "The body must be JSON (`Content-Type: application/json`)",
+    422: "Well-formed but impossible input, or an idempotency key reused for a different request",
+    429: "Too many failed sign-ins: wait for `Retry-After` seconds",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI responses for these error statuses, all described as problem details."""
+    return {
+        status: ResponseSpec(
+            data_container=ProblemBody,
+            description=_WHY[status],
+            media_type="application/problem+json",
+            generate_examples=False,
+        )
+        for status in statuses
+    }
+
+
+READ_PROBLEMS = problem_responses(400, 401, 404)
+"""A read of one resource (or a list filtered by query parameters)."""
+COMMAND_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422)
+"""A step that appends events."""
+ACCOUNT_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429)
+"""Signing up and in, sessions and access tokens."""

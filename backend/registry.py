@@ -8,7 +8,9 @@ from backend.relationships.events import CONTACT_EVENTS
 from backend.relationships.projection import RELATIONSHIPS
 from backend.students.events import STUDENT_EVENTS
 
-PROJECTIONS: tuple[Projection, ...] = (STREAM_SUMMARY, ACTIVITY_DAILY, RELATIONSHIPS)
+CORE_PROJECTIONS: tuple[Projection, ...] = (STREAM_SUMMARY, ACTIVITY_DAILY)
+"""The store's own, generic read models: they work on any events (the core's tests use them alone)."""
+PROJECTIONS: tuple[Projection, ...] = (*CORE_PROJECTIONS, RELATIONSHIPS)
 
 
 def event_registry() -> EventRegistry:
@@ -16,8 +18,8 @@ def event_registry() -> EventRegistry:
     return EventRegistry((*STUDENT_EVENTS, *CONTACT_EVENTS))
 
 
-def inline_projections() -> tuple[Projection, ...]:
-    return tuple(p for p in PROJECTIONS if p.mode is Mode.INLINE)
+def inline_projections(projections: tuple[Projection, ...] = PROJECTIONS) -> tuple[Projection, ...]:
+    return tuple(p for p in projections if p.mode is Mode.INLINE)
 
 
 def async_projections() -> tuple[Projection, ...]:

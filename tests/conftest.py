@@ -17,7 +17,7 @@ from backend import migrate
 from backend.db import create_pool
 from backend.embedded import embedded_server
 from backend.eventstore.store import EventStore
-from backend.registry import inline_projections
+from backend.registry import CORE_PROJECTIONS, inline_projections
 from tests.events import registry
 
 TEMPLATE = "rapport_template"
@@ -94,6 +94,6 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture
 async def store(pool: asyncpg.Pool) -> AsyncIterator[EventStore]:
-    created = EventStore(pool, registry, inline=inline_projections())
+    created = EventStore(pool, registry, inline=inline_projections(CORE_PROJECTIONS))
     yield created
     await created.close()

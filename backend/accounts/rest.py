@@ -27,7 +27,7 @@ from backend.accounts.sign_in import SignIn, sign_in
 from backend.accounts.sign_up import SignedIn, SignUp, sign_up
 from backend.eventstore import EventStore
 from backend.fields import Email, Name
-from backend.problems import problem
+from backend.problems import ACCOUNT_PROBLEMS, problem
 
 TimeZoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64, examples=["America/New_York"])]
 CountryCode = Annotated[str, msgspec.Meta(min_length=2, max_length=2, examples=["US"])]
@@ -124,7 +124,7 @@ class AuthController(Controller):
     path = "/auth"
     tags = ("Accounts",)
 
-    @post("/sign-up", operation_id="SignUp", opt=PUBLIC, status_code=HTTP_201_CREATED)
+    @post("/sign-up", operation_id="SignUp", opt=PUBLIC, status_code=HTTP_201_CREATED, responses=ACCOUNT_PROBLEMS)
     async def sign_up(self, request: Request[Any, Any, Any], data: JSONBody[SignUpBody]) -> Response[SessionBody]:
         """Create a student account and sign in: sets the session cookie and returns its CSRF token."""
         _require_json(request)
@@ -139,7 +139,7 @@ class AuthController(Controller):
         signed_in = await sign_up(_pool(request), store, command, now=datetime.now(UTC))
         return _signed_in(request, signed_in, HTTP_201_CREATED)
 
-    @post("/sign-in", operation_id="SignIn", opt=PUBLIC, status_code=HTTP_200_OK)
+    @post("/sign-in", operation_id="SignIn", opt=PUBLIC, status_code=HTTP_200_OK, responses=ACCOUNT_PROBLEMS)
     async def sign_in(self, request: Request[Any, Any, Any], data: JSONBody[SignInBody]) -> Response[SessionBody]:
         """Sign in with email and password: sets the session cookie. Repeated failures are throttled (429)."""
         _require_json(request)
@@ -148,7 +148,7 @@ class AuthController(Controller):
         signed_in = await sign_in(_pool(request), command, address=address, now=datetime.now(UTC))
         return _signed_in(request, signed_in, HTTP_200_OK)
 
-    @get("/session", operation_id="GetSession", security=AUTHENTICATED)
+    @get("/session", operation_id="GetSession", security=AUTHENTICATED, responses=ACCOUNT_PROBLEMS)
     async def session(self, request: Request[Any, Any, Any]) -> SessionBody:
         """Who is signed in, how, and (for a cookie session) the CSRF token to echo."""
         principal = principal_of(request)
@@ -163,7 +163,13 @@ class AuthController(Controller):
             csrf_token=principal.csrf_token,
         )
 
-    @post("/sign-out", operation_id="SignOut", status_code=HTTP_204_NO_CONTENT, security=AUTHENTICATED)
+    @post(
+        "/sign-out",
+        operation_id="SignOut",
+        status_code=HTTP_204_NO_CONTENT,
+        security=AUTHENTICATED,
+        responses=ACCOUNT_PROBLEMS,
+    )
     async def sign_out(self, request: Request[Any, Any, Any]) -> Response[None]:
         """End this browser session and clear its cookie. (An access token is revoked with DELETE /tokens/{id}.)"""
         credential = request.auth
@@ -184,6 +190,7 @@ class AuthController(Controller):
         operation_id="SignOutEverywhere",
         status_code=HTTP_200_OK,
         security=AUTHENTICATED,
+        responses=ACCOUNT_PROBLEMS,
     )
     async def sign_out_everywhere(self, request: Request[Any, Any, Any]) -> Response[SignedOutEverywhere]:
         """End every browser session of this account. Personal access tokens stay valid: revoke those one by one."""
@@ -199,14 +206,14 @@ class AccessTokensController(Controller):
     tags = ("Access tokens",)
     security = AUTHENTICATED
 
-    @get(operation_id="ListAccessTokens")
+    @get(operation_id="ListAccessTokens", responses=ACCOUNT_PROBLEMS)
     async def list_tokens(self, request: Request[Any, Any, Any]) -> list[AccessTokenBody]:
         """Your live personal access tokens, oldest first (names and prefixes only, never the secrets)."""
         async with _pool(request).acquire() as conn:
             tokens = await live_tokens(conn, principal_of(request).account_id)
         return [AccessTokenBody.of(token) for token in tokens]
 
-    @post(operation_id="CreateAccessToken", status_code=HTTP_201_CREATED)
+    @post(operation_id="CreateAccessToken", status_code=HTTP_201_CREATED, responses=ACCOUNT_PROBLEMS)
     async def create_token(self, request: Request[Any, Any, Any], data: JSONBody[NewTokenBody]) -> IssuedTokenBody:
         """Make a named personal access token for a script or API client; its secret is in this answer only."""
         async with _pool(request).acquire() as conn:
@@ -221,7 +228,12 @@ class AccessTokensController(Controller):
             token=issued.secret,
         )
 
-    @delete("/{token_id:uuid}", operation_id="RevokeAccessToken", status_code=HTTP_204_NO_CONTENT)
+    @delete(
+        "/{token_id:uuid}",
+        operation_id="RevokeAccessToken",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=ACCOUNT_PROBLEMS,
+    )
     async def revoke(self, request: Request[Any, Any, Any], token_id: FromPath[UUID]) -> None:
         """Revoke one of your tokens: requests bearing it are refused from now on. 404 if it is not yours."""
         async with _pool(request).acquire() as conn:

@@ -27,6 +27,7 @@ from backend.api.support import (
     expected_version,
 )
 from backend.eventstore import EventStore
+from backend.problems import COMMAND_PROBLEMS, READ_PROBLEMS
 from backend.relationships import read, service
 from backend.relationships.commands.contact import (
     AddContact,
@@ -62,7 +63,7 @@ class ContactController(Controller):
     path = "/contacts"
     tags = ["contacts"]  # noqa: RUF012 - Litestar's own attribute
 
-    @get(operation_id="ListContacts")
+    @get(operation_id="ListContacts", responses=READ_PROBLEMS)
     async def list_contacts(
         self,
         *,
@@ -97,7 +98,7 @@ class ContactController(Controller):
             items, last = await read.list_contacts(conn, student.student_id, filters, after=after, limit=limit)
         return ContactPage(items=items, next_cursor=encode_cursor(last) if last else None)
 
-    @post(operation_id="AddContact", status_code=HTTP_201_CREATED)
+    @post(operation_id="AddContact", status_code=HTTP_201_CREATED, responses=COMMAND_PROBLEMS)
     async def add_contact(
         self,
         *,
@@ -110,7 +111,7 @@ class ContactController(Controller):
         outcome = await service.add(store, student.actor(idempotency_key), data, now())
         return await _answer(store, student, outcome, status=HTTP_201_CREATED, created=outcome.contact_id)
 
-    @get("/{contact_id:uuid}", operation_id="GetContact")
+    @get("/{contact_id:uuid}", operation_id="GetContact", responses=READ_PROBLEMS)
     async def get_contact(
         self, *, student: NamedDependency[StudentScope], store: NamedDependency[EventStore], contact_id: FromPath[UUID]
     ) -> Response[ContactDetail]:
@@ -119,7 +120,7 @@ class ContactController(Controller):
             view = await read.contact_detail(conn, student.student_id, contact_id)
         return Response(view, headers={"ETag": etag(view.version)})
 
-    @patch("/{contact_id:uuid}", operation_id="EditContact")
+    @patch("/{contact_id:uuid}", operation_id="EditContact", responses=COMMAND_PROBLEMS)
     async def edit_contact(
         self,
         *,
@@ -132,7 +133,12 @@ class ContactController(Controller):
         """Change some details; omitted fields stay, an empty string clears an optional one."""
         return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=None)
 
-    @post("/{contact_id:uuid}/requests", operation_id="RequestInterview", status_code=HTTP_200_OK)
+    @post(
+        "/{contact_id:uuid}/requests",
+        operation_id="RequestInterview",
+        status_code=HTTP_200_OK,
+        responses=COMMAND_PROBLEMS,
+    )
     async def request(
         self,
         *,
@@ -146,7 +152,12 @@ class ContactController(Controller):
         """Record the request you sent (who you are, how you heard of them, not a job, 15-30 minutes)."""
         return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
-    @post("/{contact_id:uuid}/follow-ups", operation_id="FollowUpRequest", status_code=HTTP_200_OK)
+    @post(
+        "/{contact_id:uuid}/follow-ups",
+        operation_id="FollowUpRequest",
+        status_code=HTTP_200_OK,
+        responses=COMMAND_PROBLEMS,
+    )
     async def follow_up(
         self,
         *,
@@ -160,7 +171,9 @@ class ContactController(Controller):
         """Record a polite nudge after no reply."""
         return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
-    @post("/{contact_id:uuid}/answers", operation_id="RecordAnswer", status_code=HTTP_200_OK)
+    @post(
+        "/{contact_id:uuid}/answers", operation_id="RecordAnswer", status_code=HTTP_200_OK, responses=COMMAND_PROBLEMS
+    )
     async def answer(
         self,
         *,
@@ -174,7 +187,12 @@ class ContactController(Controller):
         """Record their answer to your request: accepted or declined."""
         return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
-    @post("/{contact_id:uuid}/interviews", operation_id="ScheduleInterview", status_code=HTTP_201_CREATED)
+    @post(
+        "/{contact_id:uuid}/interviews",
+        operation_id="ScheduleInterview",
+        status_code=HTTP_201_CREATED,
+        responses=COMMAND_PROBLEMS,
+    )
     async def schedule(
         self,
         *,
@@ -190,7 +208,12 @@ class ContactController(Controller):
             store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key, created="interview_id"
         )
 
-    @post("/{contact_id:uuid}/reschedules", operation_id="RescheduleInterview", status_code=HTTP_200_OK)
+    @post(
+        "/{contact_id:uuid}/reschedules",
+        operation_id="RescheduleInterview",
+        status_code=HTTP_200_OK,
+        responses=COMMAND_PROBLEMS,
+    )
     async def reschedule(
         self,
         *,
@@ -204,7 +227,12 @@ class ContactController(Controller):
         """Move a scheduled interview to a new time."""
         return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
-    @post("/{contact_id:uuid}/cancellations", operation_id="CancelInterview", status_code=HTTP_200_OK)
+    @post(
+        "/{contact_id:uuid}/cancellations",
+        operation_id="CancelInterview",
+        status_code=HTTP_200_OK,
+        responses=COMMAND_PROBLEMS,
+    )
     async def cancel(
         self,
         *,
@@ -218,7 +246,12 @@ class ContactController(Controller):
         """Cancel a scheduled interview, saying why and by whom."""
         return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
-    @post("/{contact_id:uuid}/held", operation_id="RecordInterviewHeld", status_code=HTTP_200_OK)
+    @post(
+        "/{contact_id:uuid}/held",
+        operation_id="RecordInterviewHeld",
+        status_code=HTTP_200_OK,
+        responses=COMMAND_PROBLEMS,
+    )
     async def held(
         self,
         *,
@@ -232,7 +265,7 @@ class ContactController(Controller):
         """Right after the conversation: notes, questions asked, takeaways, advice, and how it fits you."""
         return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
-    @post("/{contact_id:uuid}/thanks", operation_id="SendThanks", status_code=HTTP_200_OK)
+    @post("/{contact_id:uuid}/thanks", operation_id="SendThanks", status_code=HTTP_200_OK, responses=COMMAND_PROBLEMS)
     async def thanks(
         self,
         *,
@@ -246,7 +279,12 @@ class ContactController(Controller):
         """Record the thank-you, naming the specific thing that helped (within 2 business days is on time)."""
         return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
-    @post("/{contact_id:uuid}/referrals", operation_id="RecordReferral", status_code=HTTP_201_CREATED)
+    @post(
+        "/{contact_id:uuid}/referrals",
+        operation_id="RecordReferral",
+        status_code=HTTP_201_CREATED,
+        responses=COMMAND_PROBLEMS,
+    )
     async def referral(
         self,
         *,
@@ -268,7 +306,12 @@ class ContactController(Controller):
             created="referred_contact_id",
         )
 
-    @post("/{contact_id:uuid}/action-items", operation_id="AddActionItem", status_code=HTTP_201_CREATED)
+    @post(
+        "/{contact_id:uuid}/action-items",
+        operation_id="AddActionItem",
+        status_code=HTTP_201_CREATED,
+        responses=COMMAND_PROBLEMS,
+    )
     async def add_action_item(
         self,
         *,
@@ -284,7 +327,12 @@ class ContactController(Controller):
             store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key, created="item_id"
         )
 
-    @post("/{contact_id:uuid}/completed-action-items", operation_id="CompleteActionItem", status_code=HTTP_200_OK)
+    @post(
+        "/{contact_id:uuid}/completed-action-items",
+        operation_id="CompleteActionItem",
+        status_code=HTTP_200_OK,
+        responses=COMMAND_PROBLEMS,
+    )
     async def complete_action_item(
         self,
         *,
@@ -298,7 +346,12 @@ class ContactController(Controller):
         """Mark a promise as kept."""
         return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
-    @post("/{contact_id:uuid}/reflections", operation_id="RecordReflection", status_code=HTTP_200_OK)
+    @post(
+        "/{contact_id:uuid}/reflections",
+        operation_id="RecordReflection",
+        status_code=HTTP_200_OK,
+        responses=COMMAND_PROBLEMS,
+    )
     async def reflection(
         self,
         *,
@@ -312,7 +365,7 @@ class ContactController(Controller):
         """What you learned, and what you will do next."""
         return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
-    @post("/{contact_id:uuid}/touches", operation_id="KeepInTouch", status_code=HTTP_200_OK)
+    @post("/{contact_id:uuid}/touches", operation_id="KeepInTouch", status_code=HTTP_200_OK, responses=COMMAND_PROBLEMS)
     async def keep_in_touch(
         self,
         *,
@@ -326,7 +379,7 @@ class ContactController(Controller):
         """An update sent to stay in touch."""
         return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
-    @post("/{contact_id:uuid}/notes", operation_id="AddNote", status_code=HTTP_200_OK)
+    @post("/{contact_id:uuid}/notes", operation_id="AddNote", status_code=HTTP_200_OK, responses=COMMAND_PROBLEMS)
     async def note(
         self,
         *,
@@ -340,7 +393,9 @@ class ContactController(Controller):
         """A free note about this relationship."""
         return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
-    @post("/{contact_id:uuid}/archive", operation_id="ArchiveContact", status_code=HTTP_200_OK)
+    @post(
+        "/{contact_id:uuid}/archive", operation_id="ArchiveContact", status_code=HTTP_200_OK, responses=COMMAND_PROBLEMS
+    )
     async def archive(
         self,
         *,
@@ -354,7 +409,9 @@ class ContactController(Controller):
         """Put this relationship aside (its history stays; restore it any time)."""
         return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
-    @post("/{contact_id:uuid}/restore", operation_id="RestoreContact", status_code=HTTP_200_OK)
+    @post(
+        "/{contact_id:uuid}/restore", operation_id="RestoreContact", status_code=HTTP_200_OK, responses=COMMAND_PROBLEMS
+    )
     async def restore(
         self,
         *,
@@ -368,7 +425,9 @@ class ContactController(Controller):
         """Bring an archived relationship back."""
         return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
-    @post("/{contact_id:uuid}/erasure", operation_id="EraseContact", status_code=HTTP_200_OK)
+    @post(
+        "/{contact_id:uuid}/erasure", operation_id="EraseContact", status_code=HTTP_200_OK, responses=COMMAND_PROBLEMS
+    )
     async def erase(
         self,
         *,

@@ -13,7 +13,7 @@ from backend.api.support import Cursor, Limit, StudentScope, decode_cursor, enco
 from backend.errors import NotFoundError
 from backend.eventstore import EventStore
 from backend.fields import Timestamp
-from backend.problems import problem
+from backend.problems import READ_PROBLEMS, problem
 from backend.relationships import drafts, read, service
 from backend.relationships.events import MeetingFormat, contact_stream
 from backend.relationships.history import HistoryPage, entry
@@ -28,7 +28,7 @@ class ContactHistoryController(Controller):
     path = "/contacts/{contact_id:uuid}"
     tags = ["history"]  # noqa: RUF012 - Litestar's own attribute
 
-    @get("/history", operation_id="GetContactHistory")
+    @get("/history", operation_id="GetContactHistory", responses=READ_PROBLEMS)
     async def history(
         self,
         *,
@@ -49,7 +49,7 @@ class ContactHistoryController(Controller):
         more = len(events) > limit
         return HistoryPage(items=items, next_cursor=encode_cursor(items[-1].version) if more else None)
 
-    @get("/as-of", operation_id="GetContactAsOf")
+    @get("/as-of", operation_id="GetContactAsOf", responses=READ_PROBLEMS)
     async def as_of(
         self,
         *,
@@ -93,7 +93,7 @@ class ContactHistoryController(Controller):
             last_activity_at=state.last_activity_at or view.last_activity_at,
         )
 
-    @get("/drafts/{kind:str}", operation_id="GetDraft")
+    @get("/drafts/{kind:str}", operation_id="GetDraft", responses=READ_PROBLEMS)
     async def draft(
         self,
         *,

@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from backend.api.support import IdempotencyKey, IfMatch, StudentScope, etag, expected_version
 from backend.errors import NotFoundError
 from backend.eventstore import EventStore
+from backend.problems import COMMAND_PROBLEMS, READ_PROBLEMS
 from backend.relationships.views import View
 from backend.students import service
 from backend.students.commands import AddQuestion, RemoveQuestion, SetCareerInterests, SetGoals, UpdateProfile
@@ -84,14 +85,14 @@ class MeController(Controller):
     path = "/me"
     tags = ["me"]  # noqa: RUF012 - Litestar's own attribute
 
-    @get(operation_id="GetProfile")
+    @get(operation_id="GetProfile", responses=READ_PROBLEMS)
     async def get_profile(
         self, *, student: NamedDependency[StudentScope], store: NamedDependency[EventStore]
     ) -> Response[ProfileView]:
         """Your profile, interests, goals and question bank."""
         return await _profile(store, student)
 
-    @patch(operation_id="UpdateProfile")
+    @patch(operation_id="UpdateProfile", responses=COMMAND_PROBLEMS)
     async def update_profile(
         self,
         *,
@@ -104,7 +105,7 @@ class MeController(Controller):
         await _run(store, student, data, if_match)
         return await _profile(store, student)
 
-    @put("/interests", operation_id="SetCareerInterests")
+    @put("/interests", operation_id="SetCareerInterests", responses=COMMAND_PROBLEMS)
     async def set_interests(
         self,
         *,
@@ -117,7 +118,7 @@ class MeController(Controller):
         await _run(store, student, data, if_match)
         return await _profile(store, student)
 
-    @put("/goals", operation_id="SetGoals")
+    @put("/goals", operation_id="SetGoals", responses=COMMAND_PROBLEMS)
     async def set_goals(
         self,
         *,
@@ -130,7 +131,7 @@ class MeController(Controller):
         await _run(store, student, data, if_match)
         return await _profile(store, student)
 
-    @post("/questions", operation_id="AddQuestion", status_code=HTTP_201_CREATED)
+    @post("/questions", operation_id="AddQuestion", status_code=HTTP_201_CREATED, responses=COMMAND_PROBLEMS)
     async def add_question(
         self,
         *,
@@ -148,7 +149,7 @@ class MeController(Controller):
         view = QuestionView(id=question_id, topic=command.topic, text=command.text.strip())
         return Response(view, status_code=HTTP_201_CREATED, headers={"Location": f"/api/v1/me/questions/{question_id}"})
 
-    @get("/questions/{question_id:uuid}", operation_id="GetQuestion")
+    @get("/questions/{question_id:uuid}", operation_id="GetQuestion", responses=READ_PROBLEMS)
     async def get_question(
         self, *, student: NamedDependency[StudentScope], store: NamedDependency[EventStore], question_id: FromPath[UUID]
     ) -> QuestionView:
@@ -160,7 +161,7 @@ class MeController(Controller):
                 return QuestionView(id=q.question_id, topic=q.topic, text=q.text)
         raise NotFoundError("No such question in your bank.")
 
-    @delete("/questions/{question_id:uuid}", operation_id="RemoveQuestion")
+    @delete("/questions/{question_id:uuid}", operation_id="RemoveQuestion", responses=COMMAND_PROBLEMS)
     async def remove_question(
         self,
         *,

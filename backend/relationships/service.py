@@ -143,6 +143,8 @@ async def _decide_and_append(
         result = await store.append_many(writes, actor.metadata)
         return Outcome(contact_id=contact_id, created=command.referred_contact_id, duplicate=result.duplicate)
     events: Sequence[Event] = decide(command, state, now)
+    if not events:  # e.g. an edit that changes nothing: nothing happened, nothing to record
+        return Outcome(contact_id=contact_id)
     result = await store.append(stream, expected, events, actor.metadata)
     if isinstance(command, EraseContact):
         # The event records that it happened; destroying the key makes the personal data unrecoverable.

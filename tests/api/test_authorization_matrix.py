@@ -102,7 +102,7 @@ async def test_every_route_is_covered(client: Client) -> None:
         if (method, path) in PUBLIC:
             continue
         url = fill(path, ids)
-        body = None if method in {"GET", "DELETE"} else {}
+        body: dict[str, Any] | None = None if method in {"GET", "DELETE"} else {}
 
         anonymous = await client.request(method, url, json=body)
         assert anonymous.status_code == 401, (method, path, anonymous.status_code)

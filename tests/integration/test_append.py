@@ -18,7 +18,7 @@ from backend.eventstore import (
     StreamWrite,
     WrongExpectedVersionError,
 )
-from backend.registry import inline_projections
+from backend.registry import CORE_PROJECTIONS, inline_projections
 from tests.events import ContactAdded, NoteAdded, Pinged, ReferralReceived, registry
 
 pytestmark = pytest.mark.integration
@@ -142,7 +142,7 @@ async def test_retried_command_appends_once_and_returns_the_same_positions(
     # After a reconnect (a new pool, as after a restart) the command id is still remembered.
     other_pool = await create_pool(database_url, size=2)
     try:
-        fresh = EventStore(other_pool, registry, inline=inline_projections())
+        fresh = EventStore(other_pool, registry, inline=inline_projections(CORE_PROJECTIONS))
         after_restart = await fresh.append("contact-1", NO_STREAM, events, metadata)
     finally:
         await other_pool.close()

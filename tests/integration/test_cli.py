@@ -52,15 +52,14 @@ def test_status_shows_position_lag_and_state(seeded: EventStore, database_url: s
 
 
 def test_rebuild_reports_progress_and_catches_the_async_projection_up(seeded: EventStore, database_url: str) -> None:
-    code, _, err = run(database_url, "rebuild")
+    # The core's generic projections, by name: these tests' events are not the relationships domain's.
+    code, _, err = run(database_url, "rebuild", "stream_summary", "activity_daily")
     assert code == 0, err
     assert "events/s" in err
     assert "stream_summary: 21 events" in err
     code, out, _ = run(database_url, "status", "--json")
-    assert {row["name"]: row["lagEvents"] for row in json.loads(out)} == {
-        "stream_summary": 0,
-        "activity_daily": 0,
-    }
+    lag = {row["name"]: row["lagEvents"] for row in json.loads(out)}
+    assert (lag["stream_summary"], lag["activity_daily"]) == (0, 0)
 
     code, _, err = run(database_url, "rebuild", "no_such_projection")
     assert code == 2
