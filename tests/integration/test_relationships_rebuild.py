@@ -36,8 +36,11 @@ async def snapshot(pool: asyncpg.Pool) -> dict[str, list[dict[str, Any]]]:
     return tables
 
 
+def ago(days: int) -> str:
+    return (datetime.now(UTC) - timedelta(days=days)).isoformat()
+
+
 async def test_a_rebuild_reproduces_every_relationships_table(database_url: str, pool: asyncpg.Pool) -> None:
-    ago = lambda **d: (datetime.now(UTC) - timedelta(**d)).isoformat()  # noqa: E731
     async with AsyncTestClient(app=create_app(load_settings({}), database_url)) as client:
         student = await sign_up(client, time_zone="Pacific/Auckland", country="NZ")
         h = student.headers
