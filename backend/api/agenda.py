@@ -8,6 +8,7 @@ from litestar.params import QueryParameter
 
 from backend.api.support import StudentScope
 from backend.eventstore import EventStore
+from backend.problems import READ_PROBLEMS
 from backend.relationships import insights
 from backend.relationships.insights import AgendaView
 
@@ -16,7 +17,7 @@ class AgendaController(Controller):
     path = "/agenda"
     tags = ["agenda"]  # noqa: RUF012 - Litestar's own attribute
 
-    @get(operation_id="GetAgenda")
+    @get(operation_id="GetAgenda", responses=READ_PROBLEMS)
     async def get_agenda(
         self,
         *,

@@ -8,6 +8,7 @@ from litestar.params import QueryParameter
 
 from backend.api.support import StudentScope
 from backend.eventstore import EventStore
+from backend.problems import READ_PROBLEMS
 from backend.relationships import insights
 from backend.relationships.insights import NotesByField, ReferralGraph, SearchResults, Stats
 from backend.relationships.read import field_key, tsquery
@@ -21,13 +22,13 @@ class InsightsController(Controller):
     path = "/"
     tags = ["insights"]  # noqa: RUF012 - Litestar's own attribute
 
-    @get("/stats", operation_id="GetStats")
+    @get("/stats", operation_id="GetStats", responses=READ_PROBLEMS)
     async def get_stats(self, *, student: NamedDependency[StudentScope], store: NamedDependency[EventStore]) -> Stats:
         """Requests, replies, interviews, thank-yous on time, referrals, network depth, fields and activity."""
         async with store.pool.acquire() as conn:
             return await insights.stats(conn, student.student_id)
 
-    @get("/referral-graph", operation_id="GetReferralGraph")
+    @get("/referral-graph", operation_id="GetReferralGraph", responses=READ_PROBLEMS)
     async def get_referral_graph(
         self, *, student: NamedDependency[StudentScope], store: NamedDependency[EventStore]
     ) -> ReferralGraph:
@@ -35,7 +36,7 @@ class InsightsController(Controller):
         async with store.pool.acquire() as conn:
             return await insights.referral_graph(conn, student.student_id)
 
-    @get("/notes", operation_id="ListNotesByField")
+    @get("/notes", operation_id="ListNotesByField", responses=READ_PROBLEMS)
     async def list_notes_by_field(
         self,
         *,
@@ -62,7 +63,7 @@ class InsightsController(Controller):
                 conn, student.student_id, field_key=field_key(field), query=query, per_field=per_field
             )
 
-    @get("/search", operation_id="Search")
+    @get("/search", operation_id="Search", responses=READ_PROBLEMS)
     async def search(
         self,
         *,

@@ -12,11 +12,12 @@ from uuid import UUID
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.status_codes import HTTP_201_CREATED, HTTP_404_NOT_FOUND
 
 from backend.accounts.middleware import PUBLIC
 from backend.api.support import Cursor, Limit, StudentScope, decode_cursor, encode_cursor
 from backend.eventstore import EventStore
+from backend.problems import COMMAND_PROBLEMS, READ_PROBLEMS, problem_responses
 from backend.relationships import insights
 from backend.relationships.ics import feed_ics, interview_ics
 from backend.relationships.insights import CalendarFeedView, InterviewPage, When
@@ -32,7 +33,7 @@ class InterviewController(Controller):
     path = "/interviews"
     tags = ["interviews"]  # noqa: RUF012 - Litestar's own attribute
 
-    @get(operation_id="ListInterviews")
+    @get(operation_id="ListInterviews", responses=READ_PROBLEMS)
     async def list_interviews(
         self,
         *,
@@ -54,7 +55,7 @@ class InterviewController(Controller):
             items, last = await insights.list_interviews(conn, student.student_id, when, after=after, limit=limit)
         return InterviewPage(items=items, next_cursor=encode_cursor(last) if last else None)
 
-    @get("/{interview_id:uuid}", operation_id="GetInterview")
+    @get("/{interview_id:uuid}", operation_id="GetInterview", responses=READ_PROBLEMS)
     async def get_interview(
         self,
         *,
@@ -66,7 +67,12 @@ class InterviewController(Controller):
         async with store.pool.acquire() as conn:
             return await insights.interview(conn, student.student_id, interview_id)
 
-    @get("/{interview_id:uuid}/calendar", operation_id="GetInterviewCalendar", media_type=CALENDAR)
+    @get(
+        "/{interview_id:uuid}/calendar",
+        operation_id="GetInterviewCalendar",
+        media_type=CALENDAR,
+        responses=READ_PROBLEMS,
+    )
     async def get_interview_calendar(
         self,
         *,
@@ -88,7 +94,7 @@ class CalendarFeedController(Controller):
     path = "/"
     tags = ["interviews"]  # noqa: RUF012 - Litestar's own attribute
 
-    @post("/calendar-feed", operation_id="CreateCalendarFeed", status_code=HTTP_201_CREATED)
+    @post("/calendar-feed", operation_id="CreateCalendarFeed", status_code=HTTP_201_CREATED, responses=COMMAND_PROBLEMS)
     async def create_calendar_feed(
         self,
         *,
@@ -101,7 +107,7 @@ class CalendarFeedController(Controller):
             token, created_at = await insights.create_feed(conn, student.student_id)
         return CalendarFeedView(url=request.url_for(FEED_ROUTE, token=f"{token}.ics"), created_at=created_at)
 
-    @delete("/calendar-feed", operation_id="RevokeCalendarFeed")
+    @delete("/calendar-feed", operation_id="RevokeCalendarFeed", responses=COMMAND_PROBLEMS)
     async def revoke_calendar_feed(
         self, *, student: NamedDependency[StudentScope], store: NamedDependency[EventStore]
     ) -> None:
@@ -115,6 +121,7 @@ class CalendarFeedController(Controller):
         name=FEED_ROUTE,
         media_type=CALENDAR,
         opt=PUBLIC,
+        responses=problem_responses(HTTP_404_NOT_FOUND),
     )
     async def get_calendar_feed(self, *, store: NamedDependency[EventStore], token: FromPath[str]) -> Response[bytes]:
         """The student's interviews as a subscribable calendar. No sign-in: the token in the URL is the key."""
