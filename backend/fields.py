@@ -8,14 +8,14 @@ from typing import Annotated
 
 import msgspec
 
-_NO_NUL = r"^[^\x00]*$"
+NO_NUL = r"^[^\x00]*$"
 NON_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
 """Some character that is neither whitespace nor NUL, and no NUL anywhere."""
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NON_BLANK)]
-ShortText = Annotated[str, msgspec.Meta(max_length=200, pattern=_NO_NUL)]
+ShortText = Annotated[str, msgspec.Meta(max_length=200, pattern=NO_NUL)]
 NonBlankText = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000, pattern=NON_BLANK)]
-LongText = Annotated[str, msgspec.Meta(max_length=10_000, pattern=_NO_NUL)]
+LongText = Annotated[str, msgspec.Meta(max_length=10_000, pattern=NO_NUL)]
 Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$")]
 Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^[0-9+()./ -]{3,40}$")]
 Url = Annotated[str, msgspec.Meta(max_length=500, pattern=r"^https?://[^\s\x00]+$")]

@@ -7,7 +7,7 @@ referred contact) answer 201 with its `Location`.
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Controller, Response, get, patch, post
@@ -27,6 +27,7 @@ from backend.api.support import (
     expected_version,
 )
 from backend.eventstore import EventStore
+from backend.fields import NO_NUL
 from backend.problems import COMMAND_PROBLEMS, READ_PROBLEMS
 from backend.relationships import read, service
 from backend.relationships.commands.contact import (
@@ -52,7 +53,9 @@ from backend.relationships.commands.interview import (
     ScheduleInterview,
 )
 from backend.relationships.commands.request import FollowUpRequest, RecordAnswer, RequestInterview
-from backend.relationships.views import ContactDetail, ContactPage
+from backend.relationships.views import ContactDetail, ContactPage, ShownStage
+
+StageFilter = ShownStage | Literal["referrer"]
 
 
 def now() -> datetime:
@@ -70,23 +73,28 @@ class ContactController(Controller):
         student: NamedDependency[StudentScope],
         store: NamedDependency[EventStore],
         stage: Annotated[
-            list[str] | None,
+            list[StageFilter] | None,
             QueryParameter(
                 required=False,
-                description="Only these stages (repeatable): identified, requested, scheduled, interviewed, "
-                "thanked, declined, no_response, archived, referrer. Archived contacts are left out unless asked for.",
+                description="Only these stages (repeatable); `referrer`: people who referred you to someone. "
+                "Archived contacts are left out unless asked for.",
             ),
         ] = None,
         field: Annotated[
-            str | None, QueryParameter(required=False, max_length=200, description="A career field.")
+            str | None, QueryParameter(required=False, max_length=200, pattern=NO_NUL, description="A career field.")
         ] = None,
-        tag: Annotated[str | None, QueryParameter(required=False, max_length=40)] = None,
+        tag: Annotated[str | None, QueryParameter(required=False, max_length=40, pattern=NO_NUL)] = None,
         due: Annotated[
             read.DueFilter | None, QueryParameter(required=False, description="When the next action is due.")
         ] = None,
         q: Annotated[
             str | None,
-            QueryParameter(required=False, max_length=200, description="Words in names, organizations, fields, notes."),
+            QueryParameter(
+                required=False,
+                max_length=200,
+                pattern=NO_NUL,
+                description="Words in names, organizations, fields, notes.",
+            ),
         ] = None,
         cursor: Cursor = None,
         limit: Limit = 25,
@@ -443,7 +451,7 @@ class ContactController(Controller):
 
 
 def _stages(stage: Sequence[str] | None) -> list[str] | None:
-    return [s.strip() for s in stage if s.strip()] or None if stage else None
+    return list(stage) if stage else None
 
 
 async def _step(

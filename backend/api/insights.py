@@ -8,6 +8,7 @@ from litestar.params import QueryParameter
 
 from backend.api.support import StudentScope
 from backend.eventstore import EventStore
+from backend.fields import NO_NUL
 from backend.problems import READ_PROBLEMS
 from backend.relationships import insights
 from backend.relationships.insights import NotesByField, ReferralGraph, SearchResults, Stats
@@ -15,7 +16,6 @@ from backend.relationships.read import field_key, tsquery
 
 # A field name goes to PostgreSQL as text, which cannot hold NUL: refused as a 400, not a 500. (Search
 # words need no such rule: `tsquery` keeps only word characters.)
-_NO_NUL = r"^[^\x00]*$"
 
 
 class InsightsController(Controller):
@@ -44,7 +44,7 @@ class InsightsController(Controller):
         store: NamedDependency[EventStore],
         field: Annotated[
             str | None,
-            QueryParameter(required=False, max_length=200, pattern=_NO_NUL, description="Only this career field."),
+            QueryParameter(required=False, max_length=200, pattern=NO_NUL, description="Only this career field."),
         ] = None,
         q: Annotated[
             str | None,
