@@ -5,6 +5,7 @@ now stands (with its new `ETag`). Steps that create something (an interview, an 
 referred contact) answer 201 with its `Location`.
 """
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -12,7 +13,9 @@ from uuid import UUID
 
 from litestar import Controller, Response, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.enums import RequestEncodingType
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import BodyKwarg, FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from backend.api.support import (
@@ -60,6 +63,39 @@ StageFilter = ShownStage | Literal["referrer"]
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def step(path: str, command: type[Any], doc: str, *, created: str | None = None) -> HTTPRouteHandler:
+    """The route of one lifecycle step: its operation id is the command's name, its body the command.
+
+    A step that creates something (`created` names the id it fills) answers 201 with `Location`.
+    """
+
+    async def handler(
+        self: Controller,
+        *,
+        student: NamedDependency[StudentScope],
+        store: NamedDependency[EventStore],
+        contact_id: FromPath[UUID],
+        data: Any,
+        if_match: IfMatch = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[ContactDetail]:
+        return await _step(
+            store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key, created=created
+        )
+
+    handler.__annotations__["data"] = Annotated[command, BodyKwarg(media_type=RequestEncodingType.JSON)]
+    handler.__doc__ = doc
+    handler.__name__ = handler.__qualname__ = command.__name__
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", command.__name__).capitalize()
+    return post(
+        f"/{{contact_id:uuid}}/{path}",
+        operation_id=command.__name__,
+        summary=words,
+        status_code=HTTP_201_CREATED if created else HTTP_200_OK,
+        responses=COMMAND_PROBLEMS,
+    )(handler)
 
 
 class ContactController(Controller):
@@ -141,313 +177,52 @@ class ContactController(Controller):
         """Change some details; omitted fields stay, an empty string clears an optional one."""
         return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=None)
 
-    @post(
-        "/{contact_id:uuid}/requests",
-        operation_id="RequestInterview",
-        status_code=HTTP_200_OK,
-        responses=COMMAND_PROBLEMS,
+    # Every step of a relationship: POST /contacts/{id}/<step>, the command as its body.
+    request = step(
+        "requests",
+        RequestInterview,
+        "Record the request you sent (who you are, how you heard of them, not a job, 15-30 minutes).",
     )
-    async def request(
-        self,
-        *,
-        student: NamedDependency[StudentScope],
-        store: NamedDependency[EventStore],
-        contact_id: FromPath[UUID],
-        data: JSONBody[RequestInterview],
-        if_match: IfMatch = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactDetail]:
-        """Record the request you sent (who you are, how you heard of them, not a job, 15-30 minutes)."""
-        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
-
-    @post(
-        "/{contact_id:uuid}/follow-ups",
-        operation_id="FollowUpRequest",
-        status_code=HTTP_200_OK,
-        responses=COMMAND_PROBLEMS,
+    follow_up = step("follow-ups", FollowUpRequest, "Record a polite nudge after no reply.")
+    answer = step("answers", RecordAnswer, "Record their answer to your request: accepted or declined.")
+    schedule = step(
+        "interviews",
+        ScheduleInterview,
+        "Schedule the conversation. `Location` is the new interview.",
+        created="interview_id",
     )
-    async def follow_up(
-        self,
-        *,
-        student: NamedDependency[StudentScope],
-        store: NamedDependency[EventStore],
-        contact_id: FromPath[UUID],
-        data: JSONBody[FollowUpRequest],
-        if_match: IfMatch = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactDetail]:
-        """Record a polite nudge after no reply."""
-        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
-
-    @post(
-        "/{contact_id:uuid}/answers", operation_id="RecordAnswer", status_code=HTTP_200_OK, responses=COMMAND_PROBLEMS
+    reschedule = step("reschedules", RescheduleInterview, "Move a scheduled interview to a new time.")
+    cancel = step("cancellations", CancelInterview, "Cancel a scheduled interview, saying why and by whom.")
+    held = step(
+        "held",
+        RecordInterviewHeld,
+        "Right after the conversation: notes, questions asked, takeaways, advice, and how it fits you.",
     )
-    async def answer(
-        self,
-        *,
-        student: NamedDependency[StudentScope],
-        store: NamedDependency[EventStore],
-        contact_id: FromPath[UUID],
-        data: JSONBody[RecordAnswer],
-        if_match: IfMatch = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactDetail]:
-        """Record their answer to your request: accepted or declined."""
-        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
-
-    @post(
-        "/{contact_id:uuid}/interviews",
-        operation_id="ScheduleInterview",
-        status_code=HTTP_201_CREATED,
-        responses=COMMAND_PROBLEMS,
+    thanks = step(
+        "thanks",
+        SendThanks,
+        "Record the thank-you, naming the specific thing that helped (within 2 business days is on time).",
     )
-    async def schedule(
-        self,
-        *,
-        student: NamedDependency[StudentScope],
-        store: NamedDependency[EventStore],
-        contact_id: FromPath[UUID],
-        data: JSONBody[ScheduleInterview],
-        if_match: IfMatch = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactDetail]:
-        """Schedule the conversation. `Location` is its calendar file."""
-        return await _step(
-            store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key, created="interview_id"
-        )
-
-    @post(
-        "/{contact_id:uuid}/reschedules",
-        operation_id="RescheduleInterview",
-        status_code=HTTP_200_OK,
-        responses=COMMAND_PROBLEMS,
+    referral = step(
+        "referrals",
+        RecordReferral,
+        "Someone they suggested you talk to: added as a new contact (`Location`), linked both ways.",
+        created="referred_contact_id",
     )
-    async def reschedule(
-        self,
-        *,
-        student: NamedDependency[StudentScope],
-        store: NamedDependency[EventStore],
-        contact_id: FromPath[UUID],
-        data: JSONBody[RescheduleInterview],
-        if_match: IfMatch = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactDetail]:
-        """Move a scheduled interview to a new time."""
-        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
-
-    @post(
-        "/{contact_id:uuid}/cancellations",
-        operation_id="CancelInterview",
-        status_code=HTTP_200_OK,
-        responses=COMMAND_PROBLEMS,
+    add_action_item = step(
+        "action-items", AddActionItem, "Something you promised to do (and then report back on).", created="item_id"
     )
-    async def cancel(
-        self,
-        *,
-        student: NamedDependency[StudentScope],
-        store: NamedDependency[EventStore],
-        contact_id: FromPath[UUID],
-        data: JSONBody[CancelInterview],
-        if_match: IfMatch = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactDetail]:
-        """Cancel a scheduled interview, saying why and by whom."""
-        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
-
-    @post(
-        "/{contact_id:uuid}/held",
-        operation_id="RecordInterviewHeld",
-        status_code=HTTP_200_OK,
-        responses=COMMAND_PROBLEMS,
+    complete_action_item = step("completed-action-items", CompleteActionItem, "Mark a promise as kept.")
+    reflection = step("reflections", RecordReflection, "What you learned, and what you will do next.")
+    keep_in_touch = step("touches", KeepInTouch, "An update sent to stay in touch.")
+    note = step("notes", AddNote, "A free note about this relationship.")
+    archive = step("archive", ArchiveContact, "Put this relationship aside (its history stays; restore it any time).")
+    restore = step("restore", RestoreContact, "Bring an archived relationship back.")
+    erase = step(
+        "erasure",
+        EraseContact,
+        "Erase this person's personal data for good; dates, stages and counts remain. Cannot be undone.",
     )
-    async def held(
-        self,
-        *,
-        student: NamedDependency[StudentScope],
-        store: NamedDependency[EventStore],
-        contact_id: FromPath[UUID],
-        data: JSONBody[RecordInterviewHeld],
-        if_match: IfMatch = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactDetail]:
-        """Right after the conversation: notes, questions asked, takeaways, advice, and how it fits you."""
-        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
-
-    @post("/{contact_id:uuid}/thanks", operation_id="SendThanks", status_code=HTTP_200_OK, responses=COMMAND_PROBLEMS)
-    async def thanks(
-        self,
-        *,
-        student: NamedDependency[StudentScope],
-        store: NamedDependency[EventStore],
-        contact_id: FromPath[UUID],
-        data: JSONBody[SendThanks],
-        if_match: IfMatch = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactDetail]:
-        """Record the thank-you, naming the specific thing that helped (within 2 business days is on time)."""
-        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
-
-    @post(
-        "/{contact_id:uuid}/referrals",
-        operation_id="RecordReferral",
-        status_code=HTTP_201_CREATED,
-        responses=COMMAND_PROBLEMS,
-    )
-    async def referral(
-        self,
-        *,
-        student: NamedDependency[StudentScope],
-        store: NamedDependency[EventStore],
-        contact_id: FromPath[UUID],
-        data: JSONBody[RecordReferral],
-        if_match: IfMatch = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactDetail]:
-        """Someone they suggested you talk to: added as a new contact (`Location`), linked both ways."""
-        return await _step(
-            store,
-            student,
-            contact_id,
-            data,
-            if_match=if_match,
-            idempotency_key=idempotency_key,
-            created="referred_contact_id",
-        )
-
-    @post(
-        "/{contact_id:uuid}/action-items",
-        operation_id="AddActionItem",
-        status_code=HTTP_201_CREATED,
-        responses=COMMAND_PROBLEMS,
-    )
-    async def add_action_item(
-        self,
-        *,
-        student: NamedDependency[StudentScope],
-        store: NamedDependency[EventStore],
-        contact_id: FromPath[UUID],
-        data: JSONBody[AddActionItem],
-        if_match: IfMatch = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactDetail]:
-        """Something you promised to do (and then report back on)."""
-        return await _step(
-            store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key, created="item_id"
-        )
-
-    @post(
-        "/{contact_id:uuid}/completed-action-items",
-        operation_id="CompleteActionItem",
-        status_code=HTTP_200_OK,
-        responses=COMMAND_PROBLEMS,
-    )
-    async def complete_action_item(
-        self,
-        *,
-        student: NamedDependency[StudentScope],
-        store: NamedDependency[EventStore],
-        contact_id: FromPath[UUID],
-        data: JSONBody[CompleteActionItem],
-        if_match: IfMatch = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactDetail]:
-        """Mark a promise as kept."""
-        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
-
-    @post(
-        "/{contact_id:uuid}/reflections",
-        operation_id="RecordReflection",
-        status_code=HTTP_200_OK,
-        responses=COMMAND_PROBLEMS,
-    )
-    async def reflection(
-        self,
-        *,
-        student: NamedDependency[StudentScope],
-        store: NamedDependency[EventStore],
-        contact_id: FromPath[UUID],
-        data: JSONBody[RecordReflection],
-        if_match: IfMatch = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactDetail]:
-        """What you learned, and what you will do next."""
-        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
-
-    @post("/{contact_id:uuid}/touches", operation_id="KeepInTouch", status_code=HTTP_200_OK, responses=COMMAND_PROBLEMS)
-    async def keep_in_touch(
-        self,
-        *,
-        student: NamedDependency[StudentScope],
-        store: NamedDependency[EventStore],
-        contact_id: FromPath[UUID],
-        data: JSONBody[KeepInTouch],
-        if_match: IfMatch = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactDetail]:
-        """An update sent to stay in touch."""
-        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
-
-    @post("/{contact_id:uuid}/notes", operation_id="AddNote", status_code=HTTP_200_OK, responses=COMMAND_PROBLEMS)
-    async def note(
-        self,
-        *,
-        student: NamedDependency[StudentScope],
-        store: NamedDependency[EventStore],
-        contact_id: FromPath[UUID],
-        data: JSONBody[AddNote],
-        if_match: IfMatch = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactDetail]:
-        """A free note about this relationship."""
-        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
-
-    @post(
-        "/{contact_id:uuid}/archive", operation_id="ArchiveContact", status_code=HTTP_200_OK, responses=COMMAND_PROBLEMS
-    )
-    async def archive(
-        self,
-        *,
-        student: NamedDependency[StudentScope],
-        store: NamedDependency[EventStore],
-        contact_id: FromPath[UUID],
-        data: JSONBody[ArchiveContact],
-        if_match: IfMatch = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactDetail]:
-        """Put this relationship aside (its history stays; restore it any time)."""
-        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
-
-    @post(
-        "/{contact_id:uuid}/restore", operation_id="RestoreContact", status_code=HTTP_200_OK, responses=COMMAND_PROBLEMS
-    )
-    async def restore(
-        self,
-        *,
-        student: NamedDependency[StudentScope],
-        store: NamedDependency[EventStore],
-        contact_id: FromPath[UUID],
-        data: JSONBody[RestoreContact],
-        if_match: IfMatch = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactDetail]:
-        """Bring an archived relationship back."""
-        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
-
-    @post(
-        "/{contact_id:uuid}/erasure", operation_id="EraseContact", status_code=HTTP_200_OK, responses=COMMAND_PROBLEMS
-    )
-    async def erase(
-        self,
-        *,
-        student: NamedDependency[StudentScope],
-        store: NamedDependency[EventStore],
-        contact_id: FromPath[UUID],
-        data: JSONBody[EraseContact],
-        if_match: IfMatch = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ContactDetail]:
-        """Erase this person's personal data for good; dates, stages and counts remain. Cannot be undone."""
-        return await _step(store, student, contact_id, data, if_match=if_match, idempotency_key=idempotency_key)
 
 
 def _stages(stage: Sequence[str] | None) -> list[str] | None:
