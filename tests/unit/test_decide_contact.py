@@ -1,12 +1,11 @@
 """Given/when/then for adding, editing, noting, archiving, restoring and erasing a contact."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 import pytest
 
 from backend.errors import DomainError, NotFoundError
-from backend.eventstore.events import Event
 from backend.relationships.commands import decide
 from backend.relationships.commands.contact import (
     AddContact,
@@ -26,13 +25,11 @@ from backend.relationships.events import (
     ContactRestored,
     NoteAdded,
 )
-from backend.relationships.state import ContactState, fold
+from backend.relationships.state import ContactState
+from tests.unit.decide_support import CONTACT, ERASED, NOW, STUDENT, given, refused
 
 pytestmark = pytest.mark.unit
 
-NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
-CONTACT = UUID(int=1)
-STUDENT = UUID(int=2)
 REFERRER = UUID(int=3)
 
 ADDED = ContactAdded(
@@ -47,19 +44,6 @@ ADDED = ContactAdded(
     added_at=NOW - timedelta(days=10),
 )
 ARCHIVED = ContactArchived(reason="moved on", archived_at=NOW - timedelta(days=2))
-ERASED = ContactErased(erased_at=NOW - timedelta(days=1))
-
-
-def given(*events: Event) -> ContactState:
-    return fold([(e, NOW - timedelta(days=1)) for e in events])
-
-
-def refused(command: object, state: ContactState, code: str, kind: type[DomainError] = DomainError) -> DomainError:
-    with pytest.raises(DomainError) as caught:
-        decide(command, state, NOW)
-    assert type(caught.value) is kind
-    assert caught.value.code == code
-    return caught.value
 
 
 # -- add -----------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Given/when/then for what follows an interview: thanks, referrals, action items, reflection, updates."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from uuid import UUID
 
 import pytest
@@ -22,7 +22,6 @@ from backend.relationships.events import (
     ActionItemCompleted,
     ContactAdded,
     ContactArchived,
-    ContactErased,
     InterviewCancelled,
     InterviewHeld,
     InterviewScheduled,
@@ -32,15 +31,12 @@ from backend.relationships.events import (
     ThanksSent,
 )
 from backend.relationships.state import ContactState, fold
+from tests.unit.decide_support import CONTACT, ERASED, MEETING, NOW, STUDENT, refused
 
 pytestmark = pytest.mark.unit
 
-NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
 MET = NOW - timedelta(days=1)
-CONTACT = UUID(int=1)
-STUDENT = UUID(int=2)
 REFERRED = UUID(int=3)
-MEETING = UUID(int=10)
 LATER_MEETING = UUID(int=11)
 UNKNOWN = UUID(int=99)
 ITEM = UUID(int=20)
@@ -58,20 +54,11 @@ SCHEDULED = InterviewScheduled(interview_id=MEETING, starts_at=MET - timedelta(m
 HELD = InterviewHeld(interview_id=MEETING, held_at=MET, minutes=30)
 ITEM_ADDED = ActionItemAdded(item_id=ITEM, what="Read SICP", due=date(2026, 4, 1))
 ARCHIVED = ContactArchived(archived_at=NOW - timedelta(hours=1))
-ERASED = ContactErased(erased_at=NOW - timedelta(hours=1))
 MET_ADA = (ADDED, SCHEDULED, HELD)
 
 
 def given(*events: Event) -> ContactState:
     return fold([(e, MET) for e in events])
-
-
-def refused(command: object, state: ContactState, code: str, kind: type[DomainError] = DomainError) -> DomainError:
-    with pytest.raises(DomainError) as caught:
-        decide(command, state, NOW)
-    assert type(caught.value) is kind
-    assert caught.value.code == code
-    return caught.value
 
 
 def refused_everywhere_inactive(command: object, *history: Event) -> None:

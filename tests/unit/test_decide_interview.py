@@ -1,12 +1,11 @@
 """Given/when/then for scheduling, rescheduling, cancelling and holding an interview."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 import pytest
 
-from backend.errors import DomainError, NotFoundError, ValidationFailedError
-from backend.eventstore.events import Event
+from backend.errors import NotFoundError, ValidationFailedError
 from backend.relationships.commands import decide
 from backend.relationships.commands.interview import (
     CancelInterview,
@@ -17,7 +16,6 @@ from backend.relationships.commands.interview import (
 from backend.relationships.events import (
     ContactAdded,
     ContactArchived,
-    ContactErased,
     InterviewCancelled,
     InterviewHeld,
     InterviewRequested,
@@ -25,15 +23,12 @@ from backend.relationships.events import (
     InterviewScheduled,
     RequestAnswered,
 )
-from backend.relationships.state import ContactState, fold
+from backend.relationships.state import ContactState
+from tests.unit.decide_support import CONTACT, ERASED, MEETING, NOW, STUDENT, given, refused
 
 pytestmark = pytest.mark.unit
 
-NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
 SOON = NOW + timedelta(days=2)
-CONTACT = UUID(int=1)
-STUDENT = UUID(int=2)
-MEETING = UUID(int=10)
 ANOTHER = UUID(int=11)
 UNKNOWN = UUID(int=99)
 
@@ -45,19 +40,6 @@ SCHEDULED = InterviewScheduled(interview_id=MEETING, starts_at=SOON, minutes=30,
 CANCELLED = InterviewCancelled(interview_id=MEETING, by="contact")
 HELD = InterviewHeld(interview_id=MEETING, held_at=NOW - timedelta(hours=1), minutes=25)
 ARCHIVED = ContactArchived(archived_at=NOW - timedelta(days=1))
-ERASED = ContactErased(erased_at=NOW - timedelta(days=1))
-
-
-def given(*events: Event) -> ContactState:
-    return fold([(e, NOW - timedelta(days=1)) for e in events])
-
-
-def refused(command: object, state: ContactState, code: str, kind: type[DomainError] = DomainError) -> DomainError:
-    with pytest.raises(DomainError) as caught:
-        decide(command, state, NOW)
-    assert type(caught.value) is kind
-    assert caught.value.code == code
-    return caught.value
 
 
 # -- schedule ------------------------------------------------------------------------------------

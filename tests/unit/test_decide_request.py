@@ -1,33 +1,27 @@
 """Given/when/then for requesting an interview, following up, and recording the answer."""
 
-from datetime import UTC, datetime, timedelta
-from uuid import UUID
+from datetime import timedelta
 
 import pytest
 
-from backend.errors import DomainError, NotFoundError, ValidationFailedError
-from backend.eventstore.events import Event
+from backend.errors import NotFoundError, ValidationFailedError
 from backend.relationships.commands import decide
 from backend.relationships.commands.request import FollowUpRequest, RecordAnswer, RequestInterview
 from backend.relationships.events import (
     Answer,
     ContactAdded,
     ContactArchived,
-    ContactErased,
     InterviewCancelled,
     InterviewRequested,
     InterviewScheduled,
     RequestAnswered,
     RequestFollowedUp,
 )
-from backend.relationships.state import ContactState, fold
+from backend.relationships.state import ContactState
+from tests.unit.decide_support import CONTACT, ERASED, MEETING, NOW, STUDENT, given, refused
 
 pytestmark = pytest.mark.unit
 
-NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
-CONTACT = UUID(int=1)
-STUDENT = UUID(int=2)
-MEETING = UUID(int=10)
 
 ADDED = ContactAdded(
     contact_id=CONTACT, student_id=STUDENT, name="Ada Lovelace", how_found="alumni", added_at=NOW - timedelta(days=10)
@@ -35,19 +29,6 @@ ADDED = ContactAdded(
 REQUESTED = InterviewRequested(channel="email", format="video", minutes=20, sent_at=NOW - timedelta(days=8))
 SCHEDULED = InterviewScheduled(interview_id=MEETING, starts_at=NOW + timedelta(days=3), minutes=30, format="phone")
 ARCHIVED = ContactArchived(archived_at=NOW - timedelta(days=1))
-ERASED = ContactErased(erased_at=NOW - timedelta(days=1))
-
-
-def given(*events: Event) -> ContactState:
-    return fold([(e, NOW - timedelta(days=1)) for e in events])
-
-
-def refused(command: object, state: ContactState, code: str, kind: type[DomainError] = DomainError) -> DomainError:
-    with pytest.raises(DomainError) as caught:
-        decide(command, state, NOW)
-    assert type(caught.value) is kind
-    assert caught.value.code == code
-    return caught.value
 
 
 def answered(answer: Answer = "declined") -> RequestAnswered:
