@@ -286,6 +286,86 @@ def forget(subject: str) -> None:
 
 
 @rapport.command()
+@click.option("--email", default="demo@rapport.example", show_default=True, help="The demo student's email.")
+@click.option("--password", default=None, help="Their password (10+ characters; default: rapport-demo-password).")
+@click.option("--contacts", type=click.IntRange(1, 5000), default=40, show_default=True, help="How many contacts.")
+@click.option("--seed", "seed_", type=int, default=7, show_default=True, help="Same seed, same story.")
+@click.option("--reset", is_flag=True, help="Refused when the email exists: the event log is append-only (see --help).")
+def seed(email: str, password: str | None, contacts: int, seed_: int, reset: bool) -> None:
+    """Migrate, then sign up a demo student with a year of informational interviews, and print how to sign in.
+
+    Five career fields, referral chains, every stage, notes that differ from person to person, and
+    some overdue follow-ups and thank-yous. Dates are relative to today. If the email already has an
+    account this exits 1, with or without --reset: the log is append-only (no event can be deleted),
+    so a seeded student cannot be taken back. Use another --email, or start from an empty database
+    (stop the server and remove the data folder's `postgres`, or point DATABASE_URL at a new database).
+    """
+    from datetime import UTC, datetime
+
+    from backend import migrate as migrations
+    from backend.db import create_pool
+    from backend.demo import DEFAULT_PASSWORD, EmailTakenError, email_taken, seed_demo
+    from backend.eventstore.store import EventStore
+    from backend.fields import Email
+    from backend.registry import event_registry, inline_projections
+
+    try:
+        msgspec.convert(email, Email)
+    except msgspec.ValidationError:
+        raise click.BadParameter("not an email address", param_hint="--email") from None
+    password = password or DEFAULT_PASSWORD
+    if len(password) < 10:  # the sign-up rule (backend.accounts.passwords.Password)
+        raise click.BadParameter("at least 10 characters", param_hint="--password")
+    settings = load_settings()
+    dsn = _dsn()
+    console.print("Applying migrations…")
+    asyncio.run(migrations.upgrade(dsn))
+
+    async def main() -> Any:
+        pool = await create_pool(dsn, 6)
+        store = EventStore(pool, event_registry(), inline=inline_projections())
+        columns = (TextColumn("[bold]seeding contacts"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        try:
+            async with pool.acquire() as conn:
+                if await email_taken(conn, email):
+                    raise EmailTakenError(email)
+            with Progress(*columns, console=console) as bar:
+                task = bar.add_task("seed", total=contacts)
+                return await seed_demo(
+                    pool,
+                    store,
+                    email=email,
+                    password=password,
+                    contacts=contacts,
+                    seed=seed_,
+                    now=datetime.now(UTC),
+                    progress=lambda done, _: bar.update(task, completed=done),
+                )
+        finally:
+            await store.close()
+            await pool.close()
+
+    try:
+        demo = asyncio.run(main())
+    except EmailTakenError:
+        why = "--reset cannot remove it: " if reset else ""
+        console.print(
+            f"[red]An account with {email} exists already.[/] {why}the event log is append-only, so a seeded student "
+            "stays. Seed with another --email, or start from an empty database (DATABASE_URL, or remove "
+            f"{settings.data_dir / 'postgres'} while the server is stopped)."
+        )
+        sys.exit(1)
+    url = f"http://{settings.host}:{settings.port}"
+    console.print(f"[green]Seeded[/] {demo.contacts} contacts and {demo.events:,} events for {demo.display_name}.")
+    # Plain lines on stdout: a token wrapped to the terminal's width could not be copied.
+    click.echo(f"Sign in at {url}/ (API docs: {url}/docs; start the server with `rapport serve`)")
+    click.echo(f"  email     {demo.email}")
+    click.echo(f"  password  {demo.password}")
+    click.echo(f"  token     {demo.token}")
+    click.echo(f'  try       curl -H "Authorization: Bearer {demo.token}" {url}/api/v1/agenda')
+
+
+@rapport.command()
 @click.option(
     "--check",
     is_flag=True,
