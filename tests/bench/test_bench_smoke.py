@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -43,3 +44,20 @@ def test_rebuild_bench_prints_its_figures(tmp_path: Path) -> None:
     rates = result["events_per_second"]
     assert isinstance(rates, dict)
     assert rates["rebuild_stream_summary"] > 0
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="bench.http needs wrk: apt-get install wrk")
+def test_http_bench_prints_its_figures_ratios_and_goals(tmp_path: Path) -> None:
+    result = run_bench("bench.http", "--quick", "--seconds", "1", data_dir=tmp_path)
+    assert result["bench"] == "http"
+    results = result["results"]
+    assert isinstance(results, dict)
+    for key in ("baseline_before", "contacts", "agenda", "baseline_16", "held"):
+        assert results[key]["requests"] > 0, key
+        assert results[key]["non_2xx"] == 0, key
+    ratios = result["ratios"]
+    assert isinstance(ratios, dict)
+    assert all(isinstance(ratios[k], float) and ratios[k] > 0 for k in ("contacts", "agenda", "held"))
+    goals = result["goals"]
+    assert isinstance(goals, dict)
+    assert set(goals) == {"contacts", "agenda", "held"}
