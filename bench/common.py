@@ -34,7 +34,7 @@ from backend.db import keep_session
 from backend.eventstore import Event, EventRegistry, EventStore, Metadata, Personal, init_connection
 from backend.eventstore.projection import BATCH_COLUMNS
 from backend.eventstore.types import Conn
-from backend.registry import inline_projections
+from backend.registry import CORE_PROJECTIONS, inline_projections
 
 # -- the bench's events ------------------------------------------------------------------------
 
@@ -315,7 +315,7 @@ async def run_job(job: Job) -> Tally:
     raw = job.kind in ("raw", "copy")
     # Two spare connections: the store's debounced NOTIFY after commits takes one from the pool.
     pool = await open_pool(job.url, job.writers + (0 if raw else 2), raw=raw)
-    store = EventStore(pool, REGISTRY, inline=inline_projections())
+    store = EventStore(pool, REGISTRY, inline=inline_projections(CORE_PROJECTIONS))
     try:
         streams = [f"contact-{job.tag}w{job.first + i}" for i in range(job.writers)]
         ops: list[Op]

@@ -8,7 +8,8 @@
    printed, but it is not a figure of this bench.
 2. `VACUUM (ANALYZE)` the log, as autovacuum would have long since done on a real one.
 3. Time `backend.eventstore.rebuild.rebuild(pool, store, projection)` for each projection in
-   `backend.registry.PROJECTIONS`, in events replayed per second (the swap is included).
+   `backend.registry.CORE_PROJECTIONS` (the generic ones: these events are synthetic), in events
+   replayed per second (the swap is included).
 4. The baseline, in the same run on the same log: `SELECT * FROM events ORDER BY transaction_id,
    position` through an asyncpg cursor 10,000 rows at a time (jsonb decoded, as the store's
    connections do), and the store's own `read_all` paging (1,000 events a page, decoded to
@@ -26,7 +27,7 @@ import asyncpg
 
 from backend.eventstore import NO_STREAM, START, Event, EventStore, StreamWrite
 from backend.eventstore.rebuild import rebuild
-from backend.registry import PROJECTIONS, inline_projections
+from backend.registry import CORE_PROJECTIONS, inline_projections
 from bench.common import (
     REGISTRY,
     FollowUpScheduled,
@@ -115,7 +116,7 @@ async def main() -> None:
 
     async with bench_database() as url:
         pool = await open_pool(url, SEEDERS + 2)
-        store = EventStore(pool, REGISTRY, inline=inline_projections())
+        store = EventStore(pool, REGISTRY, inline=inline_projections(CORE_PROJECTIONS))
         try:
             async with pool.acquire() as conn:
                 info = await machine_info(conn)
@@ -135,7 +136,7 @@ async def main() -> None:
             figures["raw_sql_read"] = {"events": count, "seconds": seconds}
             count, seconds = await read_all(store)
             figures["read_all"] = {"events": count, "seconds": seconds}
-            for projection in PROJECTIONS:
+            for projection in CORE_PROJECTIONS:
                 result = await rebuild(pool, store, projection)
                 figures[f"rebuild_{projection.name}"] = {
                     "events": result.events,
