@@ -7,6 +7,7 @@ statement that joins the account, so authenticating a request costs one round tr
 
 import hashlib
 import secrets
+import time
 from datetime import timedelta
 from uuid import UUID
 
@@ -78,21 +79,68 @@ WHERE t.token_hash = $1 AND t.revoked_at IS NULL
 """
 
 
+class RecentCredentials:
+    """Credentials this process checked in the last few seconds: a burst of requests costs one lookup.
+
+    Looking a credential up is a round trip per request, as much as many handlers' own work. A
+    revocation made in this process drops the account's entries at once (sign-out, sign-out
+    everywhere, a revoked token); another process notices within `ttl` seconds. Only valid
+    credentials are kept, so guessing cannot fill the cache.
+    """
+
+    def __init__(self, ttl: float = 5.0, size: int = 10_000) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._entries: dict[bytes, tuple[float, tuple[Principal, Credential]]] = {}
+
+    def get(self, token_hash: bytes) -> tuple[Principal, Credential] | None:
+        entry = self._entries.get(token_hash)
+        if entry is None:
+            return None
+        if entry[0] < time.monotonic():
+            self._entries.pop(token_hash, None)
+            return None
+        return entry[1]
+
+    def put(self, token_hash: bytes, found: tuple[Principal, Credential]) -> None:
+        if len(self._entries) >= self.size:
+            self._entries.clear()  # rare; a miss only costs the lookup
+        self._entries[token_hash] = (time.monotonic() + self.ttl, found)
+
+    def drop_account(self, account_id: UUID) -> None:
+        for key in [k for k, (_, (p, _c)) in self._entries.items() if p.account_id == account_id]:
+            self._entries.pop(key, None)
+
+
+RECENT = RecentCredentials()
+
+
 async def by_session(conn: Executor, secret: str) -> tuple[Principal, SessionCredential] | None:
     """The live session whose cookie this is, and its account."""
     token_hash = digest(secret)
+    cached = RECENT.get(token_hash)
+    if cached is not None and isinstance(cached[1], SessionCredential):
+        return cached[0], cached[1]
     row = await conn.fetchrow(_SESSION_LOOKUP, token_hash)
     if row is None:
         return None
     role: Role = row["role"]
     principal = Principal(account_id=row["account_id"], role=role, via="session", csrf_token=row["csrf_token"])
-    return principal, SessionCredential(token_hash=token_hash, csrf_token=row["csrf_token"])
+    found = principal, SessionCredential(token_hash=token_hash, csrf_token=row["csrf_token"])
+    RECENT.put(token_hash, found)
+    return found
 
 
 async def by_access_token(conn: Executor, secret: str) -> tuple[Principal, TokenCredential] | None:
     """The unrevoked personal access token this is, and its account (noting that it was used)."""
-    row = await conn.fetchrow(_BEARER_LOOKUP, digest(secret), TOKEN_TOUCH_INTERVAL)
+    token_hash = digest(secret)
+    cached = RECENT.get(token_hash)
+    if cached is not None and isinstance(cached[1], TokenCredential):
+        return cached[0], cached[1]
+    row = await conn.fetchrow(_BEARER_LOOKUP, token_hash, TOKEN_TOUCH_INTERVAL)
     if row is None:
         return None
     role: Role = row["role"]
-    return Principal(account_id=row["account_id"], role=role, via="token"), TokenCredential(token_id=row["token_id"])
+    found = Principal(account_id=row["account_id"], role=role, via="token"), TokenCredential(token_id=row["token_id"])
+    RECENT.put(token_hash, found)
+    return found

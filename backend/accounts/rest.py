@@ -18,7 +18,7 @@ from litestar.status_codes import (
 )
 
 from backend.accounts.access_tokens import AccessToken, issue_token, live_tokens, revoke_token
-from backend.accounts.credentials import SessionCredential
+from backend.accounts.credentials import RECENT, SessionCredential
 from backend.accounts.middleware import AUTHENTICATED, PUBLIC
 from backend.accounts.passwords import Password
 from backend.accounts.principal import Role, Via, principal_of
@@ -181,6 +181,7 @@ class AuthController(Controller):
                 "It was made with an access token; revoke the token with DELETE /api/v1/tokens/{tokenId} instead.",
             )
         await revoke_session(_pool(request), credential.token_hash)
+        RECENT.drop_account(principal_of(request).account_id)
         response = Response[None](None, status_code=HTTP_204_NO_CONTENT)
         clear_session_cookie(response)
         return response
@@ -196,6 +197,7 @@ class AuthController(Controller):
         """End every browser session of this account. Personal access tokens stay valid: revoke those one by one."""
         principal = principal_of(request)
         revoked = await revoke_every_session(_pool(request), principal.account_id)
+        RECENT.drop_account(principal.account_id)
         response = Response(SignedOutEverywhere(revoked_sessions=revoked), status_code=HTTP_200_OK)
         clear_session_cookie(response)
         return response
@@ -238,5 +240,6 @@ class AccessTokensController(Controller):
         """Revoke one of your tokens: requests bearing it are refused from now on. 404 if it is not yours."""
         async with _pool(request).acquire() as conn:
             revoked = await revoke_token(conn, account_id=principal_of(request).account_id, token_id=token_id)
+        RECENT.drop_account(principal_of(request).account_id)
         if not revoked:
             raise problem(HTTP_404_NOT_FOUND, "not-found", "Not found", "You have no live token with this id.")
