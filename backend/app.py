@@ -79,6 +79,6 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         plugins=[problem_details_plugin(), RapportCLI()],
         exception_handlers=UNEXPECTED_HANDLERS,  # type: ignore[arg-type]
         openapi_config=openapi_config(),
-        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=5),
         request_max_body_size=1_048_576,
     )

@@ -107,6 +107,9 @@ class RecentCredentials:
             self._entries.clear()  # rare; a miss only costs the lookup
         self._entries[token_hash] = (time.monotonic() + self.ttl, found)
 
+    def clear(self) -> None:
+        self._entries.clear()
+
     def drop_account(self, account_id: UUID) -> None:
         for key in [k for k, (_, (p, _c)) in self._entries.items() if p.account_id == account_id]:
             self._entries.pop(key, None)

@@ -26,7 +26,10 @@ class AgendaController(Controller):
         days: Annotated[
             int, QueryParameter(ge=0, le=90, description="How many days ahead `upcoming` reaches (0-90).")
         ] = 14,
+        limit: Annotated[
+            int, QueryParameter(ge=1, le=500, description="At most this many items per bucket (`counts` has all).")
+        ] = 50,
     ) -> AgendaView:
         """Everything to do, in the student's today: overdue, today, and the days ahead. Each item says why."""
         async with store.pool.acquire() as conn:
-            return await insights.agenda(conn, student.student_id, days=days)
+            return await insights.agenda(conn, student.student_id, days=days, limit=limit)

@@ -14,7 +14,7 @@ from backend.accounts.credentials import MAX_SECRET_LENGTH, digest, new_secret
 from backend.errors import NotFoundError
 from backend.eventstore.types import Conn
 from backend.fields import Day
-from backend.relationships.read import AGENDA_COLUMNS, CONTACTS, OPEN_ITEM, SUMMARY_COLUMNS, TODAY, agenda_item
+from backend.relationships.read import CONTACTS, OPEN_ITEM, SUMMARY_COLUMNS, agenda_item
 from backend.relationships.state import STAGES, ContactState, Interview, InterviewStatus
 from backend.relationships.views import (
     AgendaItemView,
@@ -38,6 +38,14 @@ vanish the moment it is over, and a cancelled one must stay long enough (as CANC
 # -- views --------------------------------------------------------------------------------------
 
 
+class AgendaCounts(View):
+    """How many items each bucket holds in all (a bucket's list stops at the `limit` asked for)."""
+
+    overdue: int
+    today: int
+    upcoming: int
+
+
 class AgendaView(View):
     date: Day
     """The student's today, in their time zone."""
@@ -45,6 +53,7 @@ class AgendaView(View):
     overdue: list[AgendaItemView]
     today: list[AgendaItemView]
     upcoming: list[AgendaItemView]
+    counts: AgendaCounts
 
 
 class InterviewPage(View):
@@ -160,33 +169,46 @@ class SearchResults(View):
 # -- agenda -------------------------------------------------------------------------------------
 
 # One statement: the student's row gives today and the zone even when there is nothing to do.
+# One statement: the student's today, every open item up to `days` ahead in its bucket, at most
+# `limit` per bucket (earliest due first) and how many each bucket holds in all.
 _AGENDA = f"""
-SELECT s.time_zone, (now() AT TIME ZONE s.time_zone)::date AS today, i.*
-FROM students s LEFT JOIN LATERAL (
-    SELECT {AGENDA_COLUMNS}
-    FROM agenda_items a JOIN contacts c ON c.contact_id = a.contact_id AND c.student_id = $1
-    WHERE a.student_id = $1 AND {OPEN_ITEM} AND a.due <= {TODAY} + $2::integer
-) i ON true
-WHERE s.student_id = $1
-ORDER BY i.due, i.item_key
+WITH me AS (
+    SELECT time_zone, (now() AT TIME ZONE time_zone)::date AS today FROM students WHERE student_id = $1
+), items AS (
+    SELECT a.item_key, a.kind, a.reason, a.due, a.late_after, a.contact_id, a.ref, c.name AS contact_name,
+           CASE WHEN a.late_after < me.today THEN 'overdue' WHEN a.due <= me.today THEN 'today' ELSE 'upcoming' END
+               AS bucket
+    FROM me, agenda_items a JOIN contacts c ON c.contact_id = a.contact_id AND c.student_id = $1
+    WHERE a.student_id = $1 AND a.due <= me.today + $2::integer AND {OPEN_ITEM}
+), ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY bucket ORDER BY due, item_key) AS n,
+           count(*) OVER (PARTITION BY bucket) AS total
+    FROM items
+)
+SELECT me.time_zone, me.today, r.*
+FROM me LEFT JOIN ranked r ON r.n <= $3
+ORDER BY r.due, r.item_key
 """
 
 
-async def agenda(conn: Conn, student_id: UUID, *, days: int) -> AgendaView:
-    """Overdue, today and the next `days` days of every open item, earliest due first."""
-    rows = await conn.fetch(_AGENDA, student_id, days)
+async def agenda(conn: Conn, student_id: UUID, *, days: int, limit: int) -> AgendaView:
+    """Overdue, today and the next `days` days of open items: at most `limit` of each, earliest due first."""
+    rows = await conn.fetch(_AGENDA, student_id, days, limit)
     if not rows:  # pragma: no cover - every student row is written at sign-up
         raise NotFoundError("No such student.")
     buckets: dict[str, list[AgendaItemView]] = {"overdue": [], "today": [], "upcoming": []}
+    totals = dict.fromkeys(buckets, 0)
     for row in rows:
         if row["item_key"] is not None:
             buckets[row["bucket"]].append(agenda_item(row))
+            totals[row["bucket"]] = row["total"]
     return AgendaView(
         date=rows[0]["today"],
         time_zone=rows[0]["time_zone"],
         overdue=buckets["overdue"],
         today=buckets["today"],
         upcoming=buckets["upcoming"],
+        counts=AgendaCounts(**totals),
     )
 
 

@@ -103,10 +103,10 @@ WITH s AS (
     INSERT INTO {contacts} AS t (
         contact_id, student_id, version, state, name, title, organization, org_key, career_field, field_key,
         tags, stage, no_response_from, referred_by, referrals, archived, erased, added_at, last_activity_at,
-        next_action, next_due, search)
+        requested_at, next_action, next_due, search)
     SELECT x.contact_id, x.student_id, x.version, x.state, x.name, x.title, x.organization, x.org_key,
            x.career_field, x.field_key, x.tags, x.stage, x.no_response_from, x.referred_by, x.referrals,
-           x.archived, x.erased, x.added_at, x.last_activity_at, x.next_action, x.next_due,
+           x.archived, x.erased, x.added_at, x.last_activity_at, x.requested_at, x.next_action, x.next_due,
            setweight(to_tsvector('simple', x.name), 'A')
            || setweight(to_tsvector('simple', concat_ws(' ', x.organization, x.title, x.career_field,
                                                         array_to_string(x.tags, ' '))), 'B')
@@ -115,13 +115,14 @@ WITH s AS (
         contact_id uuid, student_id uuid, version bigint, state jsonb, name text, title text, organization text,
         org_key text, career_field text, field_key text, tags text[], stage text, no_response_from date,
         referred_by uuid, referrals integer, archived boolean, erased boolean, added_at timestamptz,
-        last_activity_at timestamptz, next_action text, next_due date, notes text)
+        last_activity_at timestamptz, requested_at timestamptz, next_action text, next_due date, notes text)
     ON CONFLICT (contact_id) DO UPDATE SET
         version = EXCLUDED.version, state = EXCLUDED.state, name = EXCLUDED.name, title = EXCLUDED.title,
         organization = EXCLUDED.organization, org_key = EXCLUDED.org_key, career_field = EXCLUDED.career_field,
         field_key = EXCLUDED.field_key, tags = EXCLUDED.tags, stage = EXCLUDED.stage,
         no_response_from = EXCLUDED.no_response_from, referrals = EXCLUDED.referrals,
         archived = EXCLUDED.archived, erased = EXCLUDED.erased, last_activity_at = EXCLUDED.last_activity_at,
+        requested_at = EXCLUDED.requested_at,
         next_action = EXCLUDED.next_action, next_due = EXCLUDED.next_due, search = EXCLUDED.search
     WHERE EXCLUDED.version >= t.version
 ), i AS (
@@ -135,6 +136,9 @@ WITH s AS (
         starts_at = EXCLUDED.starts_at, minutes = EXCLUDED.minutes, format = EXCLUDED.format,
         place = EXCLUDED.place, status = EXCLUDED.status, held_at = EXCLUDED.held_at,
         thanked_at = EXCLUDED.thanked_at, thanked_on_time = EXCLUDED.thanked_on_time
+    WHERE (t.starts_at, t.minutes, t.format, t.place, t.status, t.held_at, t.thanked_at, t.thanked_on_time)
+          IS DISTINCT FROM (EXCLUDED.starts_at, EXCLUDED.minutes, EXCLUDED.format, EXCLUDED.place, EXCLUDED.status,
+                            EXCLUDED.held_at, EXCLUDED.thanked_at, EXCLUDED.thanked_on_time)
 ), gone AS (
     DELETE FROM {agenda_items} WHERE contact_id = ANY ($4::uuid[]) AND NOT (item_key = ANY ($5::text[]))
 ), a AS (
@@ -146,6 +150,9 @@ WITH s AS (
     ON CONFLICT (item_key) DO UPDATE SET
         reason = EXCLUDED.reason, due = EXCLUDED.due, late_after = EXCLUDED.late_after,
         org_key = EXCLUDED.org_key, anchor_at = EXCLUDED.anchor_at
+    -- Most of a contact's items are unchanged by one event: leave those rows (and their indexes) alone.
+    WHERE (t.reason, t.due, t.late_after, t.org_key, t.anchor_at)
+          IS DISTINCT FROM (EXCLUDED.reason, EXCLUDED.due, EXCLUDED.late_after, EXCLUDED.org_key, EXCLUDED.anchor_at)
 ), n AS (
     INSERT INTO {field_notes} (note_key, student_id, contact_id, career_field, field_key, kind, at, body, search)
     SELECT x.note_key, x.student_id, x.contact_id, x.career_field, x.field_key, x.kind, x.at, x.body,
@@ -162,6 +169,8 @@ WITH s AS (
         search = CASE WHEN x.erased AND f.kind <> 'reflection' THEN ''::tsvector ELSE f.search END
     FROM jsonb_to_recordset($8::jsonb) AS x(contact_id uuid, career_field text, field_key text, erased boolean)
     WHERE f.contact_id = x.contact_id
+      AND (f.career_field IS DISTINCT FROM x.career_field
+           OR (x.erased AND f.kind <> 'reflection' AND f.body <> '{{"erased": true}}'::jsonb))
 )
 INSERT INTO {student_activity} AS t (student_id, week, events)
 SELECT x.student_id, x.week, x.events
@@ -328,6 +337,7 @@ def _contact_row(
         "erased": state.erased,
         "added_at": state.added_at,
         "last_activity_at": state.last_activity_at or state.added_at,
+        "requested_at": state.requested_at,
         "next_action": first.reason if first else None,
         "next_due": first.due if first else None,
         "notes": state.notes,

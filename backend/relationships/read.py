@@ -40,24 +40,6 @@ SUMMARY_COLUMNS = """
     c.last_activity_at, c.next_action, c.next_due, c.archived, c.erased, c.added_at, st.shown_stage
 """
 
-_LIST = f"""
-SELECT {SUMMARY_COLUMNS} FROM {CONTACTS}
-WHERE c.student_id = $1
-  AND ($2::text[] IS NULL OR st.shown_stage = ANY ($2) OR ('referrer' = ANY ($2) AND c.referrals > 0))
-  AND ($2::text[] IS NOT NULL OR NOT c.archived)
-  AND ($3::text IS NULL OR c.field_key = $3)
-  AND ($4::text IS NULL OR c.tags @> ARRAY[$4])
-  AND ($5::text IS NULL
-       OR ($5 = 'overdue' AND c.next_due < {TODAY})
-       OR ($5 = 'today' AND c.next_due = {TODAY})
-       OR ($5 = 'upcoming' AND c.next_due > {TODAY})
-       OR ($5 = 'none' AND c.next_due IS NULL))
-  AND ($6::text IS NULL OR c.search @@ to_tsquery('simple', $6))
-  AND ($7::timestamptz IS NULL OR (c.last_activity_at, c.contact_id) < ($7, $8::uuid))
-ORDER BY c.last_activity_at DESC, c.contact_id DESC
-LIMIT $9
-"""
-
 ONE = f"SELECT {SUMMARY_COLUMNS}, c.state FROM {CONTACTS} WHERE c.student_id = $1 AND c.contact_id = $2"
 
 _PEOPLE = "SELECT contact_id, name, erased FROM contacts WHERE student_id = $1 AND contact_id = ANY ($2::uuid[])"
@@ -73,7 +55,7 @@ OPEN_ITEM = """
     NOT (a.kind = 'reach_out_same_org' AND EXISTS (
         SELECT 1 FROM contacts o
         WHERE o.student_id = a.student_id AND o.org_key = a.org_key AND o.contact_id <> a.contact_id
-          AND (o.state ->> 'requested_at')::timestamptz > a.anchor_at))
+          AND o.requested_at > a.anchor_at))
 """
 
 _CONTACT_AGENDA = f"""
@@ -118,6 +100,47 @@ class ContactFilter(msgspec.Struct, frozen=True, kw_only=True):
     q: str | None = None
 
 
+def _list_query(
+    student_id: UUID, filters: ContactFilter, after: tuple[datetime, UUID] | None, limit: int
+) -> tuple[str, list[Any]]:
+    """The page query with only the filters in use, so the common case is a walk down one index."""
+    args: list[Any] = [student_id]
+    where = ["c.student_id = $1"]
+
+    def arg(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if filters.stages:
+        stages = arg(list(filters.stages))
+        where.append(f"(st.shown_stage = ANY ({stages}) OR ('referrer' = ANY ({stages}) AND c.referrals > 0))")
+    else:
+        where.append("NOT c.archived")
+    if filters.field:
+        where.append(f"c.field_key = {arg(field_key(filters.field))}")
+    if filters.tag:
+        where.append(f"c.tags @> ARRAY[{arg(filters.tag.strip().lower())}::text]")
+    if filters.due:
+        where.append(_DUE[filters.due])
+    if filters.q:
+        where.append(f"c.search @@ to_tsquery('simple', {arg(tsquery(filters.q))})")
+    if after is not None:
+        where.append(f"(c.last_activity_at, c.contact_id) < ({arg(after[0])}::timestamptz, {arg(after[1])}::uuid)")
+    sql = (
+        f"SELECT {SUMMARY_COLUMNS} FROM {CONTACTS} WHERE {' AND '.join(where)}"
+        f" ORDER BY c.last_activity_at DESC, c.contact_id DESC LIMIT {arg(limit + 1)}"
+    )
+    return sql, args
+
+
+_DUE = {
+    "overdue": f"c.next_due < {TODAY}",
+    "today": f"c.next_due = {TODAY}",
+    "upcoming": f"c.next_due > {TODAY}",
+    "none": "c.next_due IS NULL",
+}
+
+
 async def list_contacts(
     conn: Conn,
     student_id: UUID,
@@ -127,20 +150,10 @@ async def list_contacts(
     limit: int,
 ) -> tuple[list[ContactSummary], tuple[datetime, UUID] | None]:
     """One page of contacts, most recently active first, and the position after it (if more)."""
-    rows = await conn.fetch(
-        _LIST,
-        student_id,
-        list(filters.stages) if filters.stages else None,
-        field_key(filters.field),
-        filters.tag.strip().lower() if filters.tag else None,
-        filters.due,
-        tsquery(filters.q) if filters.q else None,
-        after[0] if after else None,
-        after[1] if after else None,
-        limit + 1,
-    )
     if filters.q and tsquery(filters.q) is None:
-        rows = []
+        return [], None  # nothing searchable was typed: nothing matches
+    sql, args = _list_query(student_id, filters, after, limit)
+    rows = await conn.fetch(sql, *args)
     items = [ContactSummary(**summary_fields(r)) for r in rows[:limit]]
     more = len(rows) > limit
     return items, ((rows[limit - 1]["last_activity_at"], rows[limit - 1]["contact_id"]) if more else None)

@@ -119,13 +119,14 @@ UPGRADE = [
         erased            boolean NOT NULL DEFAULT false,
         added_at          timestamptz NOT NULL,
         last_activity_at  timestamptz NOT NULL,
+        requested_at      timestamptz,
         next_action       text,
         next_due          date,
         search            tsvector NOT NULL
     )
     """,
     "CREATE INDEX contacts_by_activity ON contacts (student_id, last_activity_at DESC, contact_id DESC)",
-    "CREATE INDEX contacts_by_org ON contacts (student_id, org_key)",
+    "CREATE INDEX contacts_by_org ON contacts (student_id, org_key, requested_at)",
     "CREATE INDEX contacts_by_referrer ON contacts (referred_by)",
     "CREATE INDEX contacts_search ON contacts USING gin (search)",
     "CREATE INDEX contacts_tags ON contacts USING gin (tags)",
