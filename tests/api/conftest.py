@@ -1,4 +1,4 @@
-"""What API tests share: a client on a fresh database, and students who have signed up.
+"""What API tests share: a client on a fresh database, a connection to it, and students who have signed up.
 
 `sign_up` leaves the client's cookies as they were and hands back Bearer headers, so one client can
 act as several students by passing `headers=student.headers` on each request.
@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from uuid import UUID
 
+import asyncpg
 import httpx
 import pytest
 from litestar import Litestar
@@ -29,6 +30,14 @@ class Student:
     token: str
     """A personal access token (`rpt_…`), already in `headers`."""
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A single connection to the test's database, for looking at rows the API wrote."""
+    conn = await asyncpg.connect(database_url)
+    yield conn
+    await conn.close()
 
 
 @pytest.fixture

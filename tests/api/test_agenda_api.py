@@ -1,20 +1,14 @@
 """GET /api/v1/agenda on real PostgreSQL: what to do next, bucketed by the student's today."""
 
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
 from tests.api.conftest import Client, Student, sign_up
+from tests.api.helpers import PROBLEM, add_contact_id, ago, get_json, location_id, step
 
 pytestmark = pytest.mark.api
-PROBLEM = "application/problem+json"
-
-
-def ago(**delta: float) -> str:
-    return (datetime.now(UTC) - timedelta(**delta)).isoformat()
 
 
 def local_today(zone: str) -> date:
@@ -25,36 +19,16 @@ def at_local(day: date, hour: int, zone: str) -> str:
     return datetime.combine(day, time(hour), ZoneInfo(zone)).isoformat()
 
 
-async def add(client: Client, student: Student, name: str, **body: Any) -> str:
-    response = await client.post(
-        "/api/v1/contacts", json={"name": name, "howFound": "alumni", **body}, headers=student.headers
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-async def step(client: Client, student: Student, contact_id: str, path: str, body: dict[str, Any]) -> httpx.Response:
-    response = await client.post(f"/api/v1/contacts/{contact_id}/{path}", json=body, headers=student.headers)
-    assert response.status_code in {200, 201}, response.text
-    return response
-
-
-async def agenda(client: Client, student: Student, **params: Any) -> dict[str, Any]:
-    response = await client.get("/api/v1/agenda", params=params, headers=student.headers)
-    assert response.status_code == 200, response.text
-    return dict(response.json())
-
-
 async def test_the_agenda_buckets_by_the_students_today(
     client: Client, student: Student, other_student: Student
 ) -> None:
     zone = "America/New_York"
     today = local_today(zone)
     # A request 20 days ago with no answer: the follow-up (7 business days) and someone else at Acme (3) are late.
-    ana = await add(client, student, "Ana Lee", organization="Acme")
+    ana = await add_contact_id(client, student, "Ana Lee", organization="Acme")
     await step(client, student, ana, "requests", {"channel": "email", "format": "video", "sentAt": ago(days=20)})
     # An interview tomorrow afternoon: prepare today.
-    ben = await add(client, student, "Ben Ode", organization="Globex")
+    ben = await add_contact_id(client, student, "Ben Ode", organization="Globex")
     scheduled = await step(
         client,
         student,
@@ -62,9 +36,9 @@ async def test_the_agenda_buckets_by_the_students_today(
         "interviews",
         {"startsAt": at_local(today + timedelta(days=1), 15, zone), "minutes": 20, "format": "video"},
     )
-    tomorrow_interview = scheduled.headers["location"].rsplit("/", 1)[1]
+    tomorrow_interview = location_id(scheduled)
     # An interview in 10 days: prepare on day 9, upcoming.
-    cy = await add(client, student, "Cy Dunn")
+    cy = await add_contact_id(client, student, "Cy Dunn")
     await step(
         client,
         student,
@@ -73,12 +47,12 @@ async def test_the_agenda_buckets_by_the_students_today(
         {"startsAt": at_local(today + timedelta(days=10), 11, zone), "minutes": 30, "format": "phone"},
     )
     # Someone else's network never shows up.
-    theirs = await add(client, other_student, "Not Mine")
+    theirs = await add_contact_id(client, other_student, "Not Mine")
     await step(
         client, other_student, theirs, "requests", {"channel": "email", "format": "video", "sentAt": ago(days=20)}
     )
 
-    body = await agenda(client, student)
+    body = await get_json(client, student, "/api/v1/agenda")
 
     assert body["date"] == today.isoformat()
     assert body["timeZone"] == zone
@@ -107,27 +81,27 @@ async def test_the_agenda_buckets_by_the_students_today(
     assert dues == sorted(dues)
 
     # `days` bounds how far ahead `upcoming` reaches; overdue and today stay.
-    near = await agenda(client, student, days=5)
+    near = await get_json(client, student, "/api/v1/agenda", days=5)
     assert near["upcoming"] == []
     assert len(near["overdue"]) == 2
     assert len(near["today"]) == 1
 
 
 async def test_an_answered_item_leaves_the_agenda(client: Client, student: Student) -> None:
-    ana = await add(client, student, "Ana Lee", organization="Acme")
+    ana = await add_contact_id(client, student, "Ana Lee", organization="Acme")
     await step(client, student, ana, "requests", {"channel": "email", "format": "video", "sentAt": ago(days=20)})
     # Reaching someone else at Acme answers "reach out to someone else at the same organization".
-    other = await add(client, student, "Olga Acme", organization="acme")
+    other = await add_contact_id(client, student, "Olga Acme", organization="acme")
     await step(client, student, other, "requests", {"channel": "email", "format": "video", "sentAt": ago(days=1)})
 
-    body = await agenda(client, student)
+    body = await get_json(client, student, "/api/v1/agenda")
 
     assert [(i["kind"], i["contactName"]) for i in body["overdue"]] == [("follow_up", "Ana Lee")]
 
 
 async def test_the_agenda_follows_the_students_time_zone(client: Client) -> None:
     kiribati = await sign_up(client, time_zone="Pacific/Kiritimati", country="KI")
-    body = await agenda(client, kiribati)
+    body = await get_json(client, kiribati, "/api/v1/agenda")
     assert body["timeZone"] == "Pacific/Kiritimati"
     assert body["date"] == local_today("Pacific/Kiritimati").isoformat()
     assert body["overdue"] == body["today"] == body["upcoming"] == []

@@ -1,7 +1,6 @@
 """Sign-up, sign-in, sessions, CSRF, sign-out and throttling, through the HTTP API on real PostgreSQL."""
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -16,6 +15,7 @@ from backend.eventstore import EventStore
 from backend.registry import event_registry
 from backend.students.events import StudentRegistered, student_stream
 from tests.api.conftest import PASSWORD, Client, Student, sign_up
+from tests.api.helpers import assert_problem
 
 pytestmark = pytest.mark.api
 
@@ -27,29 +27,12 @@ SIGN_OUT_EVERYWHERE = "/api/v1/auth/sign-out-everywhere"
 TOKENS = "/api/v1/tokens"
 
 
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    conn = await asyncpg.connect(database_url)
-    yield conn
-    await conn.close()
-
-
 def new_email() -> str:
     return f"someone-{uuid.uuid4().hex[:10]}@example.edu"
 
 
 def sign_up_body(**overrides: Any) -> dict[str, Any]:
     return {"email": new_email(), "password": PASSWORD, "displayName": "Ada Student", **overrides}
-
-
-def assert_problem(response: httpx.Response, status: int, slug: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    if slug is not None:
-        assert body["type"].endswith("/" + slug)
-    return body
 
 
 def session_cookie(response: httpx.Response) -> str:

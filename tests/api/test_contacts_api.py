@@ -4,7 +4,7 @@ A bad request must answer a 4xx with problem details and append nothing: each su
 events in the log before and after.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
@@ -12,57 +12,28 @@ import asyncpg
 import pytest
 
 from tests.api.conftest import Client, Student
+from tests.api.helpers import add_contact, ago, assert_problem, count_events, step_json
 
 pytestmark = pytest.mark.api
-PROBLEM = "application/problem+json"
-
-
-def ago(**delta: float) -> str:
-    return (datetime.now(UTC) - timedelta(**delta)).isoformat()
-
-
-async def add(client: Client, student: Student, **body: Any) -> dict[str, Any]:
-    response = await client.post(
-        "/api/v1/contacts", json={"name": "Ana Lee", "howFound": "alumni", **body}, headers=student.headers
-    )
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
-async def step(client: Client, student: Student, contact_id: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = await client.post(f"/api/v1/contacts/{contact_id}/{path}", json=body, headers=student.headers)
-    assert response.status_code in {200, 201}, response.text
-    return dict(response.json())
-
-
-async def count_events(pool: asyncpg.Pool) -> int:
-    return int(await pool.fetchval("SELECT count(*) FROM events"))
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body = dict(response.json())
-    assert body["status"] == status
-    assert body["title"]
-    return body
 
 
 async def test_the_whole_lifecycle(client: Client, student: Student, pool: asyncpg.Pool) -> None:
-    contact = await add(client, student, organization="Acme Health", careerField="Public health", tags=["Alumni"])
+    contact = await add_contact(
+        client, student, organization="Acme Health", careerField="Public health", tags=["Alumni"]
+    )
     cid = contact["id"]
     assert contact["stage"] == "identified"
     assert contact["tags"] == ["alumni"]
     assert "request" in contact["nextSteps"]
     assert "thanks" not in contact["nextSteps"]
 
-    requested = await step(
+    requested = await step_json(
         client, student, cid, "requests", {"channel": "email", "format": "video", "sentAt": ago(days=3)}
     )
     assert requested["stage"] == "requested"
     assert {i["kind"] for i in requested["agenda"]} == {"follow_up", "reach_out_same_org"}
 
-    await step(client, student, cid, "answers", {"answer": "accepted"})
+    await step_json(client, student, cid, "answers", {"answer": "accepted"})
     r = await client.post(
         f"/api/v1/contacts/{cid}/interviews",
         json={"startsAt": ago(hours=2), "format": "video"},
@@ -73,13 +44,13 @@ async def test_the_whole_lifecycle(client: Client, student: Student, pool: async
     assert r.headers["location"] == f"/api/v1/interviews/{interview}"
     assert r.json()["stage"] == "scheduled"
 
-    held = await step(
+    held = await step_json(
         client, student, cid, "held", {"interviewId": interview, "notes": "Loves field work", "fitSignal": 2}
     )
     assert held["stage"] == "interviewed"
     assert {i["kind"] for i in held["agenda"]} >= {"send_thanks", "log_referral"}
 
-    thanked = await step(client, student, cid, "thanks", {"helpfulThing": "the reading list"})
+    thanked = await step_json(client, student, cid, "thanks", {"helpfulThing": "the reading list"})
     assert thanked["stage"] == "thanked"
     assert "send_thanks" not in {i["kind"] for i in thanked["agenda"]}
 
@@ -103,15 +74,15 @@ async def test_the_whole_lifecycle(client: Client, student: Student, pool: async
     )
     assert r.status_code == 201, r.text
     item = r.json()["actionItems"][0]["id"]
-    done = await step(client, student, cid, "completed-action-items", {"itemId": item})
+    done = await step_json(client, student, cid, "completed-action-items", {"itemId": item})
     assert done["actionItems"][0]["completedAt"] is not None
-    await step(client, student, cid, "reflections", {"learned": "Field work matters", "nextSteps": "Volunteer"})
-    await step(client, student, cid, "touches", {"shared": "I joined the society"})
-    await step(client, student, cid, "notes", {"text": "Met at the alumni night"})
-    archived = await step(client, student, cid, "archive", {"reason": "done for now"})
+    await step_json(client, student, cid, "reflections", {"learned": "Field work matters", "nextSteps": "Volunteer"})
+    await step_json(client, student, cid, "touches", {"shared": "I joined the society"})
+    await step_json(client, student, cid, "notes", {"text": "Met at the alumni night"})
+    archived = await step_json(client, student, cid, "archive", {"reason": "done for now"})
     assert archived["stage"] == "archived"
     assert archived["nextSteps"] == ["note", "restore", "erase"]
-    restored = await step(client, student, cid, "restore", {})
+    restored = await step_json(client, student, cid, "restore", {})
     assert restored["stage"] == "thanked"
     assert restored["counts"] == {
         "requests": 1,
@@ -131,7 +102,7 @@ async def test_the_whole_lifecycle(client: Client, student: Student, pool: async
 
 
 async def test_edit_with_etag_and_a_stale_version(client: Client, student: Student, pool: asyncpg.Pool) -> None:
-    contact = await add(client, student)
+    contact = await add_contact(client, student)
     url = f"/api/v1/contacts/{contact['id']}"
     got = await client.get(url, headers=student.headers)
     assert got.headers["etag"] == '"1"'
@@ -175,7 +146,7 @@ async def test_an_idempotent_step_retried_after_its_answer_was_lost(
     client: Client, student: Student, pool: asyncpg.Pool
 ) -> None:
     """The stored response is gone (as if the process died before keeping it): the store still dedupes."""
-    contact = await add(client, student)
+    contact = await add_contact(client, student)
     headers = {**student.headers, "Idempotency-Key": "schedule-1"}
     body = {"startsAt": ago(hours=1), "format": "phone"}
     first = await client.post(f"/api/v1/contacts/{contact['id']}/interviews", json=body, headers=headers)
@@ -248,32 +219,30 @@ async def test_malformed_json_and_wrong_shapes(client: Client, student: Student,
 async def test_steps_the_rules_refuse(  # noqa: PLR0917 - fixtures and parameters
     client: Client, student: Student, pool: asyncpg.Pool, path: str, body: Any, status: int, code: str | None
 ) -> None:
-    contact = await add(client, student)
+    contact = await add_contact(client, student)
     before = await count_events(pool)
     response = await client.post(f"/api/v1/contacts/{contact['id']}/{path}", json=body, headers=student.headers)
-    problem = assert_problem(response, status)
-    if code is not None:
-        assert problem["type"].endswith(f"/{code}")
+    assert_problem(response, status, code)
     assert await count_events(pool) == before
 
 
 async def test_scheduling_on_an_archived_contact(client: Client, student: Student, pool: asyncpg.Pool) -> None:
-    contact = await add(client, student)
-    await step(client, student, contact["id"], "archive", {})
+    contact = await add_contact(client, student)
+    await step_json(client, student, contact["id"], "archive", {})
     before = await count_events(pool)
     response = await client.post(
         f"/api/v1/contacts/{contact['id']}/interviews",
         json={"startsAt": ago(days=-2), "format": "video"},
         headers=student.headers,
     )
-    assert assert_problem(response, 409)["type"].endswith("/contact-archived")
+    assert_problem(response, 409, "contact-archived")
     assert await count_events(pool) == before
 
 
 async def test_another_students_contact_is_not_found(
     client: Client, student: Student, other_student: Student, pool: asyncpg.Pool
 ) -> None:
-    contact = await add(client, student)
+    contact = await add_contact(client, student)
     before = await count_events(pool)
     for method, path, body in [
         ("GET", "", None),
@@ -295,15 +264,15 @@ async def test_another_students_contact_is_not_found(
 
 async def test_filters_and_cursor_pagination(client: Client, student: Student) -> None:
     for n in range(7):
-        await add(
+        await add_contact(
             client,
             student,
             name=f"Person {n}",
             careerField="Data science" if n % 2 else "UX research",
             tags=[f"t{n % 3}"],
         )
-    requested = await add(client, student, name="Requested Person", organization="Acme Analytics")
-    await step(client, student, requested["id"], "requests", {"channel": "email", "format": "phone"})
+    requested = await add_contact(client, student, name="Requested Person", organization="Acme Analytics")
+    await step_json(client, student, requested["id"], "requests", {"channel": "email", "format": "phone"})
 
     seen: list[str] = []
     cursor = None
@@ -343,11 +312,13 @@ async def test_filters_and_cursor_pagination(client: Client, student: Student) -
 
 
 async def test_no_response_after_the_follow_up_window(client: Client, student: Student) -> None:
-    contact = await add(client, student)
-    await step(
+    contact = await add_contact(client, student)
+    await step_json(
         client, student, contact["id"], "requests", {"channel": "email", "format": "video", "sentAt": ago(days=40)}
     )
-    followed = await step(client, student, contact["id"], "follow-ups", {"channel": "email", "sentAt": ago(days=30)})
+    followed = await step_json(
+        client, student, contact["id"], "follow-ups", {"channel": "email", "sentAt": ago(days=30)}
+    )
     assert followed["stage"] == "no_response"
     listed = await client.get("/api/v1/contacts", params={"stage": "no_response"}, headers=student.headers)
     assert [c["id"] for c in listed.json()["items"]] == [contact["id"]]
@@ -356,10 +327,10 @@ async def test_no_response_after_the_follow_up_window(client: Client, student: S
 async def test_erasure_forgets_personal_data_and_keeps_the_shape(
     client: Client, student: Student, pool: asyncpg.Pool
 ) -> None:
-    contact = await add(client, student, email="ana@example.com", phone="+1 555 0100", notes="Met at the fair")
+    contact = await add_contact(client, student, email="ana@example.com", phone="+1 555 0100", notes="Met at the fair")
     cid = contact["id"]
-    await step(client, student, cid, "requests", {"channel": "email", "format": "video", "sentAt": ago(days=2)})
-    erased = await step(client, student, cid, "erasure", {})
+    await step_json(client, student, cid, "requests", {"channel": "email", "format": "video", "sentAt": ago(days=2)})
+    erased = await step_json(client, student, cid, "erasure", {})
     assert erased["erased"] is True
     assert erased["name"] != "Ana Lee"
     assert erased["email"] is None
@@ -374,18 +345,18 @@ async def test_erasure_forgets_personal_data_and_keeps_the_shape(
     searched = await client.get("/api/v1/contacts", params={"q": "Ana"}, headers=student.headers)
     assert searched.json()["items"] == []
     refused = await client.post(f"/api/v1/contacts/{cid}/notes", json={"text": "x"}, headers=student.headers)
-    assert assert_problem(refused, 409)["type"].endswith("/contact-erased")
+    assert_problem(refused, 409, "contact-erased")
     rows = await pool.fetch("SELECT name, state::text AS state FROM contacts WHERE contact_id = $1::uuid", cid)
     assert "Ana Lee" not in rows[0]["state"]
     assert "ana@example.com" not in rows[0]["state"]
 
 
 async def test_history_timeline_and_as_of(client: Client, student: Student) -> None:
-    contact = await add(client, student)
+    contact = await add_contact(client, student)
     cid = contact["id"]
-    await step(client, student, cid, "requests", {"channel": "email", "format": "video"})
+    await step_json(client, student, cid, "requests", {"channel": "email", "format": "video"})
     middle = datetime.now(UTC)
-    await step(client, student, cid, "answers", {"answer": "declined", "note": "too busy"})
+    await step_json(client, student, cid, "answers", {"answer": "declined", "note": "too busy"})
     got = await client.get(f"/api/v1/contacts/{cid}/history", headers=student.headers)
     assert got.status_code == 200, got.text
     history = got.json()
@@ -417,7 +388,7 @@ async def test_history_timeline_and_as_of(client: Client, student: Student) -> N
 
 
 async def test_drafts_follow_the_advice(client: Client, student: Student) -> None:
-    contact = await add(client, student, email="ana@example.com", organization="Acme")
+    contact = await add_contact(client, student, email="ana@example.com", organization="Acme")
     request = await client.get(
         f"/api/v1/contacts/{contact['id']}/drafts/request", params={"minutes": 20}, headers=student.headers
     )

@@ -7,32 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
 from tests.api.conftest import Client, Student
+from tests.api.helpers import add_contact_id, ago, assert_problem, get_json, location_id, step
 
 pytestmark = pytest.mark.api
-PROBLEM = "application/problem+json"
 ZONE = ZoneInfo("America/New_York")  # the fixture student's zone
-
-
-def ago(**delta: float) -> str:
-    return (datetime.now(UTC) - timedelta(**delta)).isoformat()
-
-
-async def add(client: Client, student: Student, name: str, **body: Any) -> str:
-    response = await client.post(
-        "/api/v1/contacts", json={"name": name, "howFound": "alumni", **body}, headers=student.headers
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-async def step(client: Client, student: Student, contact_id: str, path: str, body: dict[str, Any]) -> httpx.Response:
-    response = await client.post(f"/api/v1/contacts/{contact_id}/{path}", json=body, headers=student.headers)
-    assert response.status_code in {200, 201}, response.text
-    return response
 
 
 async def request(client: Client, student: Student, contact_id: str, **when: float) -> None:
@@ -46,7 +27,7 @@ async def meet(
     scheduled = await step(
         client, student, contact_id, "interviews", {"startsAt": held_at.isoformat(), "minutes": 20, "format": "video"}
     )
-    interview_id = scheduled.headers["location"].rsplit("/", 1)[1]
+    interview_id = location_id(scheduled)
     held: dict[str, Any] = {"interviewId": interview_id, "heldAt": held_at.isoformat()}
     if notes:
         held["notes"] = notes
@@ -57,19 +38,7 @@ async def meet(
 async def refer(client: Client, student: Student, contact_id: str, name: str) -> str:
     response = await step(client, student, contact_id, "referrals", {"name": name})
     assert response.status_code == 201
-    return response.headers["location"].rsplit("/", 1)[1]
-
-
-async def get(client: Client, student: Student, path: str, **params: Any) -> Any:
-    response = await client.get(f"/api/v1{path}", params=params, headers=student.headers)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def assert_problem(response: httpx.Response, status: int) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    assert response.json()["status"] == status
+    return location_id(response)
 
 
 def local_today() -> date:
@@ -84,35 +53,35 @@ async def test_stats_of_a_small_network_match_the_figures_worked_out_by_hand(
 ) -> None:
     now = datetime.now(UTC)
     # c1: asked 30 days ago, met 20 days ago, thanked a day later (on time), referred Rita, who referred Raj.
-    c1 = await add(client, student, "Ana Lee", organization="Acme", careerField="Data Science")
+    c1 = await add_contact_id(client, student, "Ana Lee", organization="Acme", careerField="Data Science")
     await request(client, student, c1, days=30)
     await meet(client, student, c1, now - timedelta(days=20))
     await step(client, student, c1, "thanks", {"helpfulThing": "SQL tips", "sentAt": ago(days=19)})
     rita = await refer(client, student, c1, "Rita Moss")  # inherits Data Science
     await refer(client, student, rita, "Raj Patel")  # inherits Data Science
     # c2: asked 25 days ago, met 15 days ago, thanked 10 days later (late).
-    c2 = await add(client, student, "Ben Ode", careerField="data  science")
+    c2 = await add_contact_id(client, student, "Ben Ode", careerField="data  science")
     await request(client, student, c2, days=25)
     await meet(client, student, c2, now - timedelta(days=15))
     await step(client, student, c2, "thanks", {"helpfulThing": "A book", "sentAt": ago(days=5)})
     # c3: asked 10 days ago, no answer yet. c4: only added. c5: declined. c7: followed up long ago, silent.
-    c3 = await add(client, student, "Cy Dunn", careerField="Public Policy")
+    c3 = await add_contact_id(client, student, "Cy Dunn", careerField="Public Policy")
     await request(client, student, c3, days=10)
-    await add(client, student, "Dee Four")
-    c5 = await add(client, student, "Eve Five", careerField="Public Policy")
+    await add_contact_id(client, student, "Dee Four")
+    c5 = await add_contact_id(client, student, "Eve Five", careerField="Public Policy")
     await request(client, student, c5, days=40)
     await step(client, student, c5, "answers", {"answer": "declined", "answeredAt": ago(days=39)})
-    c7 = await add(client, student, "Gus Seven", careerField="Law")
+    c7 = await add_contact_id(client, student, "Gus Seven", careerField="Law")
     await request(client, student, c7, days=40)
     await step(client, student, c7, "follow-ups", {"channel": "email", "sentAt": ago(days=30)})
     # c6: met an hour ago, no thanks yet: its thank-you window is still open, so it is not counted late.
-    c6 = await add(client, student, "Fay Six", careerField="Public Policy")
+    c6 = await add_contact_id(client, student, "Fay Six", careerField="Public Policy")
     await meet(client, student, c6, now - timedelta(hours=1))
     # Another student's network counts for nothing here.
-    theirs = await add(client, other_student, "Not Mine", careerField="Law")
+    theirs = await add_contact_id(client, other_student, "Not Mine", careerField="Law")
     await request(client, other_student, theirs, days=3)
 
-    stats = await get(client, student, "/stats")
+    stats = await get_json(client, student, "/api/v1/stats")
 
     assert stats["date"] == local_today().isoformat()
     assert stats["requestsSent"] == 5  # c1, c2, c3, c5, c7
@@ -150,7 +119,7 @@ async def test_stats_of_a_small_network_match_the_figures_worked_out_by_hand(
 
 
 async def test_stats_of_an_empty_network_are_zeros_and_nulls(client: Client, student: Student) -> None:
-    stats = await get(client, student, "/stats")
+    stats = await get_json(client, student, "/api/v1/stats")
     assert stats["requestsSent"] == stats["interviewsHeld"] == stats["referralsReceived"] == 0
     assert stats["replyRate"] is None
     assert stats["thankYouOnTimeRate"] is None
@@ -172,13 +141,13 @@ async def test_insights_need_a_signed_in_student(client: Client) -> None:
 
 
 async def test_the_referral_graph_of_a_chain_of_three(client: Client, student: Student, other_student: Student) -> None:
-    ana = await add(client, student, "Ana Lee", organization="Acme", careerField="Data Science")
+    ana = await add_contact_id(client, student, "Ana Lee", organization="Acme", careerField="Data Science")
     rita = await refer(client, student, ana, "Rita Moss")
     raj = await refer(client, student, rita, "Raj Patel")
-    await add(client, student, "Loner Without Referrals")
-    await refer(client, other_student, await add(client, other_student, "Theirs"), "Their Referral")
+    await add_contact_id(client, student, "Loner Without Referrals")
+    await refer(client, other_student, await add_contact_id(client, other_student, "Theirs"), "Their Referral")
 
-    graph = await get(client, student, "/referral-graph")
+    graph = await get_json(client, student, "/api/v1/referral-graph")
 
     assert graph["depth"] == 2
     nodes = {n["id"]: n for n in graph["nodes"]}
@@ -197,7 +166,7 @@ async def test_the_referral_graph_of_a_chain_of_three(client: Client, student: S
 
     # Erasing someone in the middle keeps the chain's shape; only their name is gone.
     await step(client, student, rita, "erasure", {})
-    graph = await get(client, student, "/referral-graph")
+    graph = await get_json(client, student, "/api/v1/referral-graph")
     erased = next(n for n in graph["nodes"] if n["id"] == rita)
     assert erased["erased"] is True
     assert erased["name"] == "[erased]"
@@ -206,8 +175,8 @@ async def test_the_referral_graph_of_a_chain_of_three(client: Client, student: S
 
 
 async def test_a_network_without_referrals_has_an_empty_graph(client: Client, student: Student) -> None:
-    await add(client, student, "Ana Lee")
-    assert await get(client, student, "/referral-graph") == {"nodes": [], "edges": [], "depth": 0}
+    await add_contact_id(client, student, "Ana Lee")
+    assert await get_json(client, student, "/api/v1/referral-graph") == {"nodes": [], "edges": [], "depth": 0}
 
 
 # -- notes by field -----------------------------------------------------------------------------
@@ -215,16 +184,16 @@ async def test_a_network_without_referrals_has_an_empty_graph(client: Client, st
 
 async def _notes_network(client: Client, student: Student) -> dict[str, str]:
     now = datetime.now(UTC)
-    ana = await add(client, student, "Ana Lee", careerField="Data Science")
+    ana = await add_contact_id(client, student, "Ana Lee", careerField="Data Science")
     await meet(client, student, ana, now - timedelta(days=3), notes="Learn SQL deeply before anything else")
-    ben = await add(client, student, "Ben Ode", careerField=" data   SCIENCE ")
+    ben = await add_contact_id(client, student, "Ben Ode", careerField=" data   SCIENCE ")
     await meet(client, student, ben, now - timedelta(days=1), notes="Kaggle competitions helped me most")
     await step(client, student, ben, "reflections", {"learned": "Portfolio projects beat certificates"})
-    cal = await add(client, student, "Cal Three", careerField="Data Science")
+    cal = await add_contact_id(client, student, "Cal Three", careerField="Data Science")
     await step(client, student, cal, "notes", {"text": "Statistics before tools"})
-    uma = await add(client, student, "Uma Ux", careerField="UX Research")
+    uma = await add_contact_id(client, student, "Uma Ux", careerField="UX Research")
     await step(client, student, uma, "notes", {"text": "Portfolio matters most in UX"})
-    nof = await add(client, student, "No Field")
+    nof = await add_contact_id(client, student, "No Field")
     await step(client, student, nof, "notes", {"text": "Met at the career fair"})
     return {"ana": ana, "ben": ben, "cal": cal, "uma": uma, "nof": nof}
 
@@ -233,10 +202,10 @@ async def test_notes_are_grouped_by_field_to_compare_what_people_said(
     client: Client, student: Student, other_student: Student
 ) -> None:
     people = await _notes_network(client, student)
-    theirs = await add(client, other_student, "Their Contact", careerField="Data Science")
+    theirs = await add_contact_id(client, other_student, "Their Contact", careerField="Data Science")
     await step(client, other_student, theirs, "notes", {"text": "Secret of theirs"})
 
-    body = await get(client, student, "/notes")
+    body = await get_json(client, student, "/api/v1/notes")
 
     fields = body["fields"]
     assert [f["careerField"] for f in fields] == ["Data Science", "UX Research", None]
@@ -257,25 +226,25 @@ async def test_notes_are_grouped_by_field_to_compare_what_people_said(
 async def test_notes_filtered_by_field_words_and_size(client: Client, student: Student) -> None:
     await _notes_network(client, student)
 
-    only = await get(client, student, "/notes", field="DATA science ")
+    only = await get_json(client, student, "/api/v1/notes", field="DATA science ")
     assert [f["fieldKey"] for f in only["fields"]] == ["data science"]
 
-    kaggle = await get(client, student, "/notes", q="kagg")
+    kaggle = await get_json(client, student, "/api/v1/notes", q="kagg")
     assert [f["careerField"] for f in kaggle["fields"]] == ["Data Science"]
     assert [n["contactName"] for n in kaggle["fields"][0]["notes"]] == ["Ben Ode"]
 
-    portfolio = await get(client, student, "/notes", q="portfolio")
+    portfolio = await get_json(client, student, "/api/v1/notes", q="portfolio")
     assert [(f["careerField"], f["totalNotes"]) for f in portfolio["fields"]] == [
         ("Data Science", 1),
         ("UX Research", 1),
     ]
 
-    one = await get(client, student, "/notes", perField=1)
+    one = await get_json(client, student, "/api/v1/notes", perField=1)
     assert [len(f["notes"]) for f in one["fields"]] == [1, 1, 1]
     assert one["fields"][0]["totalNotes"] == 4
 
-    assert await get(client, student, "/notes", q="!!!") == {"fields": []}
-    assert await get(client, student, "/notes", field="Astronomy") == {"fields": []}
+    assert await get_json(client, student, "/api/v1/notes", q="!!!") == {"fields": []}
+    assert await get_json(client, student, "/api/v1/notes", field="Astronomy") == {"fields": []}
 
 
 @pytest.mark.parametrize(
@@ -300,20 +269,20 @@ async def test_bad_notes_parameters_are_400_problems(client: Client, student: St
 async def test_search_finds_contacts_by_organization_prefix_and_notes_by_a_word(
     client: Client, student: Student, other_student: Student
 ) -> None:
-    ana = await add(client, student, "Ana Lee", organization="Acme Robotics", careerField="Robotics")
+    ana = await add_contact_id(client, student, "Ana Lee", organization="Acme Robotics", careerField="Robotics")
     await meet(client, student, ana, datetime.now(UTC) - timedelta(days=2), notes="Try the ROS tutorials first")
-    await add(client, student, "Bob Stone", organization="Globex")
-    await add(client, other_student, "Acme Person", organization="Acme Corp")
-    theirs = await add(client, other_student, "Their Contact")
+    await add_contact_id(client, student, "Bob Stone", organization="Globex")
+    await add_contact_id(client, other_student, "Acme Person", organization="Acme Corp")
+    theirs = await add_contact_id(client, other_student, "Their Contact")
     await step(client, other_student, theirs, "notes", {"text": "tutorials everywhere"})
 
-    found = await get(client, student, "/search", q="acm")
+    found = await get_json(client, student, "/api/v1/search", q="acm")
     assert [c["id"] for c in found["contacts"]] == [ana]
     assert found["contacts"][0]["organization"] == "Acme Robotics"
     assert found["contacts"][0]["stage"] == "interviewed"
     assert found["notes"] == []
 
-    tutorials = await get(client, student, "/search", q="tutorials")
+    tutorials = await get_json(client, student, "/api/v1/search", q="tutorials")
     assert tutorials["contacts"] == []
     [note] = tutorials["notes"]
     assert note["contactId"] == ana
@@ -322,23 +291,23 @@ async def test_search_finds_contacts_by_organization_prefix_and_notes_by_a_word(
     assert note["kind"] == "interview"
     assert note["body"]["notes"] == "Try the ROS tutorials first"
 
-    both = await get(client, student, "/search", q="ana")
+    both = await get_json(client, student, "/api/v1/search", q="ana")
     assert [c["name"] for c in both["contacts"]] == ["Ana Lee"]
 
 
 async def test_search_limits_and_ranks(client: Client, student: Student) -> None:
     for i in range(4):
-        await add(client, student, f"Person {i}", organization="Initech")
-    best = await add(client, student, "Initech Initech", organization="Initech")
-    found = await get(client, student, "/search", q="initech", limit=2)
+        await add_contact_id(client, student, f"Person {i}", organization="Initech")
+    best = await add_contact_id(client, student, "Initech Initech", organization="Initech")
+    found = await get_json(client, student, "/api/v1/search", q="initech", limit=2)
     assert len(found["contacts"]) == 2
     assert found["contacts"][0]["id"] == best  # the name weighs more than the organization
 
 
 @pytest.mark.parametrize("q", ["", "   ", "!!! ?? '&|", "&:*", "\x00"])
 async def test_search_without_words_answers_empty_lists(client: Client, student: Student, q: str) -> None:
-    await add(client, student, "Ana Lee")
-    assert await get(client, student, "/search", q=q) == {"contacts": [], "notes": []}
+    await add_contact_id(client, student, "Ana Lee")
+    assert await get_json(client, student, "/api/v1/search", q=q) == {"contacts": [], "notes": []}
 
 
 @pytest.mark.parametrize("params", [{"q": "a" * 201}, {"q": "a", "limit": 0}, {"q": "a", "limit": 51}])

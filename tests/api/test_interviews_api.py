@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from tests.api.conftest import Client, Student
+from tests.api.helpers import add_contact_id, assert_problem, get_json, location_id, step
 
 pytestmark = pytest.mark.api
-PROBLEM = "application/problem+json"
 
 
 def at(**delta: float) -> str:
@@ -21,50 +21,31 @@ def at(**delta: float) -> str:
     return (datetime.now(UTC) + timedelta(**delta)).isoformat()
 
 
-async def add(client: Client, student: Student, name: str, **body: Any) -> str:
-    response = await client.post(
-        "/api/v1/contacts", json={"name": name, "howFound": "alumni", **body}, headers=student.headers
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-async def step(client: Client, student: Student, contact_id: str, path: str, body: dict[str, Any]) -> httpx.Response:
-    response = await client.post(f"/api/v1/contacts/{contact_id}/{path}", json=body, headers=student.headers)
-    assert response.status_code in {200, 201}, response.text
-    return response
-
-
 async def schedule(client: Client, student: Student, contact_id: str, starts_at: str, **body: Any) -> str:
     response = await step(
         client, student, contact_id, "interviews", {"startsAt": starts_at, "minutes": 20, "format": "video", **body}
     )
-    location = response.headers["location"]
-    assert location.startswith("/api/v1/interviews/")
-    return location.rsplit("/", 1)[1]
+    assert response.headers["location"].startswith("/api/v1/interviews/")
+    return location_id(response)
 
 
-async def get(client: Client, student: Student, path: str, **params: Any) -> Any:
-    response = await client.get(path, params=params, headers=student.headers)
+def calendar_text(response: httpx.Response) -> str:
+    """Assert `response` is a 200 iCalendar file; its text."""
     assert response.status_code == 200, response.text
-    return response.json()
-
-
-def assert_problem(response: httpx.Response, status: int) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    assert response.json()["status"] == status
+    assert response.headers["content-type"].startswith("text/calendar")
+    assert response.text.startswith("BEGIN:VCALENDAR")
+    return response.text
 
 
 async def _three_interviews(client: Client, student: Student) -> dict[str, str]:
     """Ana tomorrow (upcoming), Ben three days ago (held and thanked), Cy next week (cancelled)."""
-    ana = await add(client, student, "Ana Lee", organization="Acme")
+    ana = await add_contact_id(client, student, "Ana Lee", organization="Acme")
     ana_interview = await schedule(client, student, ana, at(days=1), place="https://meet.example/ana")
-    ben = await add(client, student, "Ben Ode")
+    ben = await add_contact_id(client, student, "Ben Ode")
     ben_interview = await schedule(client, student, ben, at(days=-3))
     await step(client, student, ben, "held", {"interviewId": ben_interview, "heldAt": at(days=-3)})
     await step(client, student, ben, "thanks", {"helpfulThing": "Advice", "sentAt": at(days=-3, hours=2)})
-    cy = await add(client, student, "Cy Dunn")
+    cy = await add_contact_id(client, student, "Cy Dunn")
     cy_interview = await schedule(client, student, cy, at(days=7))
     await step(client, student, cy, "cancellations", {"interviewId": cy_interview, "reason": "Travel"})
     return {"ana": ana_interview, "ben": ben_interview, "cy": cy_interview, "ana_contact": ana, "ben_contact": ben}
@@ -72,9 +53,9 @@ async def _three_interviews(client: Client, student: Student) -> dict[str, str]:
 
 async def test_upcoming_and_past_interviews(client: Client, student: Student, other_student: Student) -> None:
     ids = await _three_interviews(client, student)
-    await schedule(client, other_student, await add(client, other_student, "Not Mine"), at(days=2))
+    await schedule(client, other_student, await add_contact_id(client, other_student, "Not Mine"), at(days=2))
 
-    upcoming = await get(client, student, "/api/v1/interviews")
+    upcoming = await get_json(client, student, "/api/v1/interviews")
     assert upcoming["nextCursor"] is None
     [ana] = upcoming["items"]
     assert ana == {
@@ -91,7 +72,7 @@ async def test_upcoming_and_past_interviews(client: Client, student: Student, ot
         "thankedOnTime": None,
     }
 
-    past = await get(client, student, "/api/v1/interviews", when="past")
+    past = await get_json(client, student, "/api/v1/interviews", when="past")
     # Cancelled (next week) and held (three days ago), latest start first.
     assert [(i["id"], i["status"]) for i in past["items"]] == [(ids["cy"], "cancelled"), (ids["ben"], "held")]
     held = past["items"][1]
@@ -103,7 +84,7 @@ async def test_upcoming_and_past_interviews(client: Client, student: Student, ot
 async def test_interview_pages_follow_their_cursors(client: Client, student: Student) -> None:
     expected = []
     for day in (3, 1, 2, 5, 4):
-        contact = await add(client, student, f"Person {day}")
+        contact = await add_contact_id(client, student, f"Person {day}")
         expected.append((day, await schedule(client, student, contact, at(days=day))))
     soonest_first = [i for _, i in sorted(expected)]
 
@@ -112,7 +93,7 @@ async def test_interview_pages_follow_their_cursors(client: Client, student: Stu
     pages = 0
     while True:
         params: dict[str, Any] = {"limit": 2} | ({"cursor": cursor} if cursor else {})
-        page = await get(client, student, "/api/v1/interviews", **params)
+        page = await get_json(client, student, "/api/v1/interviews", **params)
         seen += [i["id"] for i in page["items"]]
         pages += 1
         cursor = page["nextCursor"]
@@ -125,7 +106,7 @@ async def test_interview_pages_follow_their_cursors(client: Client, student: Stu
 async def test_one_interview_and_its_calendar_file(client: Client, student: Student) -> None:
     ids = await _three_interviews(client, student)
 
-    one = await get(client, student, f"/api/v1/interviews/{ids['ben']}")
+    one = await get_json(client, student, f"/api/v1/interviews/{ids['ben']}")
     assert (one["id"], one["status"], one["contactName"], one["thankedOnTime"]) == (
         ids["ben"],
         "held",
@@ -134,11 +115,8 @@ async def test_one_interview_and_its_calendar_file(client: Client, student: Stud
     )
 
     response = await client.get(f"/api/v1/interviews/{ids['ana']}/calendar", headers=student.headers)
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("text/calendar")
+    ics = calendar_text(response)
     assert response.headers["content-disposition"] == 'attachment; filename="interview.ics"'
-    ics = response.text
-    assert ics.startswith("BEGIN:VCALENDAR")
     assert f"UID:{ids['ana']}@rapport" in ics
     assert "Informational interview with Ana Lee" in ics
 
@@ -188,16 +166,13 @@ async def test_the_calendar_feed_is_read_without_signing_in(
     client: Client, student: Student, other_student: Student, pool: asyncpg.Pool
 ) -> None:
     ids = await _three_interviews(client, student)
-    theirs = await schedule(client, other_student, await add(client, other_student, "Not Mine"), at(days=2))
+    theirs = await schedule(client, other_student, await add_contact_id(client, other_student, "Not Mine"), at(days=2))
     path = await create_feed(client, student)
 
     response = await client.get(path)  # no credentials at all
 
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("text/calendar")
+    ics = calendar_text(response)
     assert response.headers["cache-control"] == "private, max-age=300"
-    ics = response.text
-    assert ics.startswith("BEGIN:VCALENDAR")
     assert f"UID:{ids['ana']}@rapport" in ics
     assert f"UID:{ids['ben']}@rapport" in ics  # recent: it stays in the calendar after it happened
     cancelled = ics.split(f"UID:{ids['cy']}@rapport")[1].split("END:VEVENT")[0]

@@ -9,7 +9,7 @@ import pytest
 
 from backend.students.questions import DEFAULT_QUESTIONS
 from tests.api.conftest import Client, Student
-from tests.api.test_contacts_api import assert_problem, count_events
+from tests.api.helpers import assert_problem, count_events
 
 pytestmark = pytest.mark.api
 
