@@ -71,7 +71,9 @@ def principal_from(request: Request[Any, Any, Any]) -> Principal:
     return user
 
 
-def provide_scope(request: Request[Any, Any, Any]) -> StudentScope:
+def provide_scope(request: Request[Any, Any, Any], store: EventStore) -> StudentScope:
+    """The signed-in student. (It takes `store` only so that Litestar resolves the two one after the
+    other: dependencies at the same level are resolved in an anyio task group, a cost on every request.)"""
     principal = principal_from(request)
     if principal.role != "student":
         raise problem(HTTP_403_FORBIDDEN, "students-only", "Only students have a network of their own")

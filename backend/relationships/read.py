@@ -40,15 +40,8 @@ SUMMARY_COLUMNS = """
     c.last_activity_at, c.next_action, c.next_due, c.archived, c.erased, c.added_at, st.shown_stage
 """
 
-ONE = f"SELECT {SUMMARY_COLUMNS}, c.state FROM {CONTACTS} WHERE c.student_id = $1 AND c.contact_id = $2"
 
 _PEOPLE = "SELECT contact_id, name, erased FROM contacts WHERE student_id = $1 AND contact_id = ANY ($2::uuid[])"
-
-AGENDA_COLUMNS = f"""
-    a.item_key, a.kind, a.reason, a.due, a.late_after, a.contact_id, a.ref, c.name AS contact_name,
-    CASE WHEN a.late_after < {TODAY} THEN 'overdue' WHEN a.due <= {TODAY} THEN 'today' ELSE 'upcoming' END
-        AS bucket
-"""
 
 # Reaching out to someone else at the same organization is answered by any later request there.
 OPEN_ITEM = """
@@ -58,10 +51,18 @@ OPEN_ITEM = """
           AND o.requested_at > a.anchor_at))
 """
 
-_CONTACT_AGENDA = f"""
-SELECT {AGENDA_COLUMNS} FROM agenda_items a JOIN contacts c USING (contact_id)
-WHERE a.student_id = $1 AND a.contact_id = $2 AND {OPEN_ITEM}
-ORDER BY a.due, a.item_key
+# One contact with its open agenda items (as JSON in the same row: one round trip for the detail).
+ONE = f"""
+SELECT {SUMMARY_COLUMNS}, c.state, (
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+        'key', a.item_key, 'kind', a.kind, 'reason', a.reason, 'due', a.due, 'lateAfter', a.late_after,
+        'contactId', a.contact_id, 'contactName', c.name, 'ref', a.ref,
+        'bucket', CASE WHEN a.late_after < {TODAY} THEN 'overdue' WHEN a.due <= {TODAY} THEN 'today'
+                       ELSE 'upcoming' END
+    ) ORDER BY a.due, a.item_key), '[]'::jsonb)
+    FROM agenda_items a WHERE a.student_id = $1 AND a.contact_id = c.contact_id AND {OPEN_ITEM}
+) AS agenda
+FROM {CONTACTS} WHERE c.student_id = $1 AND c.contact_id = $2
 """
 
 
@@ -173,7 +174,7 @@ async def detail_of(conn: Conn, student_id: UUID, row: Any, state: ContactState)
     if linked:
         for p in await conn.fetch(_PEOPLE, student_id, linked):
             people[p["contact_id"]] = PersonRef(id=p["contact_id"], name=p["name"], erased=p["erased"])
-    agenda = [agenda_item(a) for a in await conn.fetch(_CONTACT_AGENDA, student_id, state.contact_id)]
+    agenda = msgspec.convert(row["agenda"], list[AgendaItemView])
     return detail(row, state, people=people, agenda=agenda)
 
 
