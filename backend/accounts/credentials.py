@@ -5,9 +5,11 @@ is nothing to guess, and a stolen table gives no usable cookie or token. Looking
 statement that joins the account, so authenticating a request costs one round trip.
 """
 
+import asyncio
 import hashlib
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from uuid import UUID
 
@@ -85,13 +87,42 @@ class RecentCredentials:
     Looking a credential up is a round trip per request, as much as many handlers' own work. A
     revocation made in this process drops the account's entries at once (sign-out, sign-out
     everywhere, a revoked token); another process notices within `ttl` seconds. Only valid
-    credentials are kept, so guessing cannot fill the cache.
+    credentials are kept, so guessing cannot fill the cache. Concurrent misses for one credential
+    share a single lookup, so an expiry under load is one query, not a queue of them.
     """
 
     def __init__(self, ttl: float = 5.0, size: int = 10_000) -> None:
         self.ttl = ttl
         self.size = size
         self._entries: dict[bytes, tuple[float, tuple[Principal, Credential]]] = {}
+        self._pending: dict[bytes, asyncio.Future[tuple[Principal, Credential] | None]] = {}
+
+    async def lookup(
+        self, token_hash: bytes, load: Callable[[], Awaitable[tuple[Principal, Credential] | None]]
+    ) -> tuple[Principal, Credential] | None:
+        """The cached credential, or the result of `load` (shared with concurrent callers)."""
+        cached = self.get(token_hash)
+        if cached is not None:
+            return cached
+        pending = self._pending.get(token_hash)
+        if pending is not None:
+            shared: tuple[Principal, Credential] | None = await asyncio.shield(pending)
+            return shared
+        future: asyncio.Future[tuple[Principal, Credential] | None] = asyncio.get_running_loop().create_future()
+        self._pending[token_hash] = future
+        try:
+            found = await load()
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # marked retrieved: concurrent callers re-raise it themselves
+            raise
+        else:
+            future.set_result(found)
+            if found is not None:
+                self.put(token_hash, found)
+            return found
+        finally:
+            del self._pending[token_hash]
 
     def get(self, token_hash: bytes) -> tuple[Principal, Credential] | None:
         entry = self._entries.get(token_hash)
@@ -121,29 +152,35 @@ RECENT = RecentCredentials()
 async def by_session(conn: Executor, secret: str) -> tuple[Principal, SessionCredential] | None:
     """The live session whose cookie this is, and its account."""
     token_hash = digest(secret)
-    cached = RECENT.get(token_hash)
-    if cached is not None and isinstance(cached[1], SessionCredential):
-        return cached[0], cached[1]
-    row = await conn.fetchrow(_SESSION_LOOKUP, token_hash)
-    if row is None:
+
+    async def load() -> tuple[Principal, Credential] | None:
+        row = await conn.fetchrow(_SESSION_LOOKUP, token_hash)
+        if row is None:
+            return None
+        role: Role = row["role"]
+        principal = Principal(account_id=row["account_id"], role=role, via="session", csrf_token=row["csrf_token"])
+        return principal, SessionCredential(token_hash=token_hash, csrf_token=row["csrf_token"])
+
+    found = await RECENT.lookup(token_hash, load)
+    if found is None or not isinstance(found[1], SessionCredential):
         return None
-    role: Role = row["role"]
-    principal = Principal(account_id=row["account_id"], role=role, via="session", csrf_token=row["csrf_token"])
-    found = principal, SessionCredential(token_hash=token_hash, csrf_token=row["csrf_token"])
-    RECENT.put(token_hash, found)
-    return found
+    return found[0], found[1]
 
 
 async def by_access_token(conn: Executor, secret: str) -> tuple[Principal, TokenCredential] | None:
     """The unrevoked personal access token this is, and its account (noting that it was used)."""
     token_hash = digest(secret)
-    cached = RECENT.get(token_hash)
-    if cached is not None and isinstance(cached[1], TokenCredential):
-        return cached[0], cached[1]
-    row = await conn.fetchrow(_BEARER_LOOKUP, token_hash, TOKEN_TOUCH_INTERVAL)
-    if row is None:
+
+    async def load() -> tuple[Principal, Credential] | None:
+        row = await conn.fetchrow(_BEARER_LOOKUP, token_hash, TOKEN_TOUCH_INTERVAL)
+        if row is None:
+            return None
+        role: Role = row["role"]
+        return Principal(account_id=row["account_id"], role=role, via="token"), TokenCredential(
+            token_id=row["token_id"]
+        )
+
+    found = await RECENT.lookup(token_hash, load)
+    if found is None or not isinstance(found[1], TokenCredential):
         return None
-    role: Role = row["role"]
-    found = Principal(account_id=row["account_id"], role=role, via="token"), TokenCredential(token_id=row["token_id"])
-    RECENT.put(token_hash, found)
-    return found
+    return found[0], found[1]
