@@ -108,7 +108,7 @@ class ContactHistoryController(Controller):
         helpful_thing: Annotated[
             str | None,
             QueryParameter(
-                query="helpfulThing", required=False, max_length=500, description="For thanks: what helped."
+                name="helpfulThing", required=False, max_length=500, description="For thanks: what helped."
             ),
         ] = None,
     ) -> drafts.Draft:

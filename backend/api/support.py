@@ -12,7 +12,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.params import HeaderParameter, QueryParameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN, HTTP_412_PRECONDITION_FAILED
 
@@ -71,7 +71,7 @@ def principal_from(request: Request[Any, Any, Any]) -> Principal:
     return user
 
 
-def provide_scope(request: Request[Any, Any, Any], store: EventStore) -> StudentScope:
+def provide_scope(request: Request[Any, Any, Any], store: NamedDependency[EventStore]) -> StudentScope:
     """The signed-in student. (It takes `store` only so that Litestar resolves the two one after the
     other: dependencies at the same level are resolved in an anyio task group, a cost on every request.)"""
     principal = principal_from(request)
