@@ -1,5 +1,8 @@
 """The database connection for a process: resolve the URL (embedded if unset) and open a pool."""
 
+import asyncio
+from typing import Any
+
 import asyncpg
 
 from backend.config import Settings, to_asyncpg_dsn
@@ -24,12 +27,52 @@ async def keep_session(conn: object) -> None:
     """
 
 
+class FairPool(asyncpg.Pool):
+    """asyncpg's pool, handing connections out first come, first served.
+
+    Its queue is not fair under contention: a released connection can go to a request that has just
+    arrived instead of one that has waited, so with more concurrent requests than connections a few
+    wait for seconds (measured: p50 11 ms, p99 2.6 s at 64 connections on a pool of 10). A FIFO
+    semaphore of the pool's size in front of it makes the wait fair; the pool then never queues.
+    """
+
+    def __init__(self, *args: Any, max_size: int, **kwargs: Any) -> None:
+        super().__init__(*args, max_size=max_size, **kwargs)
+        self._turns = asyncio.Semaphore(max_size)  # FIFO: newcomers queue behind waiters
+
+    async def _acquire(self, timeout: float | None) -> Any:  # noqa: ASYNC109 - asyncpg's own signature
+        await self._turns.acquire()
+        try:
+            return await super()._acquire(timeout)  # type: ignore[misc]
+        except BaseException:
+            self._turns.release()
+            raise
+
+    async def release(self, connection: Any, *, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        held = getattr(connection, "_con", None) is not None  # a second release of one connection is a no-op
+        try:
+            await super().release(connection, timeout=timeout)
+        finally:
+            if held:
+                self._turns.release()
+
+
 async def create_pool(dsn: str, size: int = 10) -> asyncpg.Pool:
     from backend.eventstore.store import init_connection
 
-    pool = await asyncpg.create_pool(
-        to_asyncpg_dsn(dsn), min_size=1, max_size=size, init=init_connection, reset=keep_session
+    pool = FairPool(
+        to_asyncpg_dsn(dsn),
+        min_size=1,
+        max_size=size,
+        init=init_connection,
+        reset=keep_session,
+        connection_class=asyncpg.Connection,
+        record_class=asyncpg.Record,
+        max_queries=50_000,
+        max_inactive_connection_lifetime=300.0,
+        setup=None,
+        connect=None,
+        loop=None,
     )
-    if pool is None:  # only when create_pool is not awaited
-        raise RuntimeError("could not create a connection pool")
+    await pool
     return pool

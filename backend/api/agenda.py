@@ -27,8 +27,9 @@ class AgendaController(Controller):
             int, QueryParameter(ge=0, le=90, description="How many days ahead `upcoming` reaches (0-90).")
         ] = 14,
         limit: Annotated[
-            int, QueryParameter(ge=1, le=500, description="At most this many items per bucket (`counts` has all).")
-        ] = 50,
+            int,
+            QueryParameter(ge=1, le=500, description="At most this many items per bucket (`counts` has them all)."),
+        ] = 20,
     ) -> AgendaView:
         """Everything to do, in the student's today: overdue, today, and the days ahead. Each item says why."""
         async with store.pool.acquire() as conn:

@@ -118,3 +118,17 @@ async def test_the_agenda_needs_a_signed_in_student(client: Client) -> None:
     response = await client.get("/api/v1/agenda")
     assert response.status_code == 401
     assert response.headers["content-type"].startswith(PROBLEM)
+
+
+async def test_each_bucket_stops_at_the_limit_and_counts_them_all(client: Client, student: Student) -> None:
+    for name in ("Ana Lee", "Ben Ode", "Cy Park"):
+        cid = await add_contact_id(client, student, name)
+        await step(client, student, cid, "requests", {"channel": "email", "format": "video", "sentAt": ago(days=20)})
+    full = await get_json(client, student, "/api/v1/agenda")
+    assert [i["kind"] for i in full["overdue"]] == ["follow_up"] * 3
+    assert full["counts"] == {"overdue": 3, "today": 0, "upcoming": 0}
+    cut = await get_json(client, student, "/api/v1/agenda", limit=2)
+    assert [i["key"] for i in cut["overdue"]] == [i["key"] for i in full["overdue"][:2]]
+    assert cut["counts"]["overdue"] == 3
+    refused = await client.get("/api/v1/agenda", params={"limit": 0}, headers=student.headers)
+    assert refused.status_code == 400
