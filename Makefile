@@ -4,7 +4,7 @@ UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_FROZEN := 1
 
-.PHONY: run test lint typecheck generate check-generated bench-quick
+.PHONY: run test lint typecheck generate check-generated bench-quick wrk
 
 # A pinned uv in a private venv: nothing needs to be installed on the machine beforehand.
 $(UV):
@@ -31,9 +31,17 @@ generate: .venv/.synced
 check-generated: .venv/.synced
 	$(UV) run rapport generate --check
 
-test: lint typecheck check-generated
+# The HTTP benchmark's load generator. Installed with apt-get where we can (root, as on CI); elsewhere
+# its smoke test says how and is skipped.
+wrk:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }; } || \
+		echo "wrk is not installed (apt-get install wrk): the HTTP benchmark's smoke test will be skipped"
+
+test: lint typecheck check-generated wrk
 	$(UV) run pytest
 
 bench-quick: .venv/.synced
 	$(UV) run python -m bench.append --quick
 	$(UV) run python -m bench.rebuild --quick
+	$(UV) run python -m bench.http --quick
