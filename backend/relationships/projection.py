@@ -48,6 +48,35 @@ def stream_uuid(stream_id: str) -> UUID:
     return UUID(hex=stream_id.split("-", 1)[1])
 
 
+# The fields that say when a step happened (a request's sending time, an interview's holding time…).
+_WHEN = (
+    "sent_at",
+    "held_at",
+    "answered_at",
+    "added_at",
+    "received_at",
+    "completed_at",
+    "recorded_at",
+    "noted_at",
+    "archived_at",
+    "restored_at",
+    "erased_at",
+    "registered_at",
+)
+
+
+def occurred_at(recorded: RecordedEvent) -> datetime:
+    """When the step happened: the event's own time if it carries one, else when it was recorded.
+
+    Activity per week counts steps when they happened, so a step logged late lands in its own week.
+    """
+    for name in _WHEN:
+        value = getattr(recorded.event, name, None)
+        if isinstance(value, datetime):
+            return value
+    return recorded.recorded_at
+
+
 def week_of(day: date) -> date:
     """The Monday that starts `day`'s week."""
     return day - timedelta(days=day.weekday())
@@ -219,7 +248,7 @@ class _Batch:
             student.version = event.version
             student.updated_at = event.recorded_at
             student.calendar_changed |= before != (student.state.time_zone, student.state.country)
-            self.activity[(student.student_id, week_of(student.calendar.local_date(event.recorded_at)))] += 1
+            self.activity[(student.student_id, week_of(student.calendar.local_date(occurred_at(event))))] += 1
 
     def fold_contacts(self) -> None:
         for event in self.events:
@@ -274,7 +303,7 @@ class _Batch:
             )
             notes.extend(_note_rows(state, contact.events))
             for event in contact.events:
-                self.activity[(state.student_id, week_of(calendar.local_date(event.recorded_at)))] += 1
+                self.activity[(state.student_id, week_of(calendar.local_date(occurred_at(event))))] += 1
         student_rows = [
             {
                 "student_id": sid,
