@@ -107,9 +107,7 @@ class ContactHistoryController(Controller):
         minutes: Annotated[int, QueryParameter(ge=15, le=30, description="For a request: 15-30 minutes.")] = 20,
         helpful_thing: Annotated[
             str | None,
-            QueryParameter(
-                name="helpfulThing", required=False, max_length=500, description="For thanks: what helped."
-            ),
+            QueryParameter(name="helpfulThing", required=False, max_length=500, description="For thanks: what helped."),
         ] = None,
     ) -> drafts.Draft:
         """A ready-to-send email (with a `mailto:` link) filled from the contact and your profile."""
