@@ -139,14 +139,16 @@ def _after_interview_items(state: ContactState, calendar: StudentCalendar) -> li
                 ref=interview.interview_id,
             )
         )
-    if not state.referrals:
-        # Asked for "with the thank-you": the same window as the first thanks still owed.
+    if not state.referrals and not state.reflections:
+        # Asked for "with the thank-you": the same window as the first thanks still owed. It is answered by
+        # a referral, or by the student's reflection on the conversation (where they decide the next
+        # steps, and can say there was no one to follow): an item that nothing can answer would stay forever.
         basis = unthanked[0] if unthanked else held[-1]
         due, late_after = _thanks_window(basis, calendar)
         items.append(
             AgendaItem(
                 kind="log_referral",
-                reason=f"Log who {state.name} suggested you talk to next.",
+                reason=f"Log who {state.name} suggested you talk to next (or reflect on the conversation if no one).",
                 due=due,
                 late_after=late_after,
                 anchor_at=_held_at(basis),

@@ -24,6 +24,7 @@ from backend.relationships.events import (
     KeptInTouch,
     NoteAdded,
     ReferralReceived,
+    ReflectionRecorded,
     RequestAnswered,
     RequestFollowedUp,
     ThanksSent,
@@ -490,3 +491,10 @@ def test_thanked_on_time_from_folded_events() -> None:
     assert thanked_on_time(only_interview, NEW_YORK) is False
     assert only_interview.thanked_at == ny("2026-03-18", 9)
     assert timedelta(0) < only_interview.thanked_at - ny("2026-03-13", 11)
+
+
+def test_a_reflection_answers_the_referral_log_when_no_one_was_suggested() -> None:
+    base = (added(), scheduled(ny("2026-03-13", 10)), held(ny("2026-03-13", 11)), thanks(ny("2026-03-14")))
+    assert "log_referral" in [kind for kind, _ in then(given(*base))]
+    reflected = given(*base, ReflectionRecorded(learned="Not my field", recorded_at=ny("2026-03-15")))
+    assert [kind for kind, _ in then(reflected)] == ["keep_in_touch"]
