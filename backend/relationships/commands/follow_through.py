@@ -81,7 +81,9 @@ def send_thanks(cmd: SendThanks, state: ContactState, now: datetime) -> list[Eve
     elif not state.held:
         raise DomainError("There is no held interview to thank this contact for.", code="not-held")
     else:
-        held_at = state.held[-1].held_at
+        # The interview `evolve` will mark: the last one held and not yet thanked, else the last one held.
+        target = next((i for i in reversed(state.held) if i.thanked_at is None), state.held[-1])
+        held_at = target.held_at
     sent_at = cmd.sent_at or now
     not_in_future(sent_at, now, "A thank-you's sending time")
     not_before(sent_at, held_at, "A thank-you", "the interview")
