@@ -2,7 +2,8 @@
 
 Only a secret's SHA-256 is stored. The secrets are 256 random bits, so a fast hash is enough: there
 is nothing to guess, and a stolen table gives no usable cookie or token. Looking one up is a single
-statement that joins the account, so authenticating a request costs one round trip.
+statement that joins the account; a credential checked in the last few seconds is not looked up
+again (RecentCredentials), so most requests authenticate without a round trip.
 """
 
 import asyncio
