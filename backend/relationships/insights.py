@@ -175,18 +175,19 @@ _AGENDA = f"""
 WITH me AS (
     SELECT time_zone, (now() AT TIME ZONE time_zone)::date AS today FROM students WHERE student_id = $1
 ), items AS (
-    SELECT a.item_key, a.kind, a.reason, a.due, a.late_after, a.contact_id, a.ref, c.name AS contact_name,
+    SELECT a.item_key, a.kind, a.reason, a.due, a.late_after, a.contact_id, a.ref,
            CASE WHEN a.late_after < me.today THEN 'overdue' WHEN a.due <= me.today THEN 'today' ELSE 'upcoming' END
                AS bucket
-    FROM me, agenda_items a JOIN contacts c ON c.contact_id = a.contact_id AND c.student_id = $1
+    FROM me, agenda_items a
     WHERE a.student_id = $1 AND a.due <= me.today + $2::integer AND {OPEN_ITEM}
 ), ranked AS (
     SELECT *, row_number() OVER (PARTITION BY bucket ORDER BY due, item_key) AS n,
            count(*) OVER (PARTITION BY bucket) AS total
     FROM items
 )
-SELECT me.time_zone, me.today, r.*
-FROM me LEFT JOIN ranked r ON r.n <= $3
+-- Names are joined last, for the few items shown.
+SELECT me.time_zone, me.today, r.*, c.name AS contact_name
+FROM me LEFT JOIN (ranked r JOIN contacts c ON c.contact_id = r.contact_id AND c.student_id = $1) ON r.n <= $3
 ORDER BY r.due, r.item_key
 """
 
