@@ -17,6 +17,7 @@ from backend.api import api_router
 from backend.config import Settings, load_settings
 from backend.db import create_pool, resolve_database_url
 from backend.eventstore.store import EventStore
+from backend.fields import MAX_BODY_BYTES
 from backend.health import HealthController
 from backend.problems import UNEXPECTED_HANDLERS, problem_details_plugin
 from backend.registry import event_registry, inline_projections
@@ -80,5 +81,5 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         exception_handlers=UNEXPECTED_HANDLERS,  # type: ignore[arg-type]
         openapi_config=openapi_config(),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=5),
-        request_max_body_size=1_048_576,
+        request_max_body_size=MAX_BODY_BYTES,
     )

@@ -8,6 +8,9 @@ from typing import Annotated
 
 import msgspec
 
+MAX_BODY_BYTES = 1_048_576
+"""The largest request body the API reads (1 MiB): far more than any command needs."""
+
 NO_NUL = r"^[^\x00]*$"
 NON_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
 """Some character that is neither whitespace nor NUL, and no NUL anywhere."""

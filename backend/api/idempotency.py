@@ -18,10 +18,16 @@ from typing import Any
 
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_409_CONFLICT,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+)
 from litestar.types import ASGIApp, HTTPReceiveMessage, Message, Receive, Scope, Send
 
 from backend.accounts.principal import Principal
+from backend.fields import MAX_BODY_BYTES
 from backend.problems import problem
 
 HEADER = b"idempotency-key"
@@ -55,13 +61,19 @@ def _key_of(scope: Scope) -> str | None:
     return None
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    """The whole body, refusing (413) one longer than the app accepts before holding it all."""
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":  # pragma: no cover - a disconnect while uploading
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise problem(HTTP_413_REQUEST_ENTITY_TOO_LARGE, "too-large", "The request body is too large")
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
@@ -79,7 +91,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
             return
         if not key.strip() or len(key) > MAX_KEY:
             raise problem(HTTP_400_BAD_REQUEST, "bad-idempotency-key", "Idempotency-Key must be 1-200 characters")
-        body = await _read_body(receive)
+        body = await _read_body(receive, MAX_BODY_BYTES)
         fingerprint = hashlib.sha256(
             b"\x00".join([method.encode(), scope["path"].encode(), scope["query_string"], body])
         ).digest()

@@ -199,6 +199,13 @@ async def test_malformed_json_and_wrong_shapes(client: Client, student: Student,
         headers={**student.headers, "Content-Type": "application/json"},
     )
     assert huge.status_code == 413
+    # With an idempotency key the body is read before the route: the same limit holds there.
+    keyed = await client.post(
+        "/api/v1/contacts",
+        content=b'{"name": "' + b"a" * 2_000_000 + b'"}',
+        headers={**student.headers, "Content-Type": "application/json", "Idempotency-Key": "huge-1"},
+    )
+    assert_problem(keyed, 413)
     assert await count_events(pool) == before
 
 
