@@ -1,23 +1,14 @@
 """GET /health through Litestar's test client, against real databases."""
 
-from collections.abc import AsyncIterator
-
 import pytest
-from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from backend import migrate
 from backend.app import create_app
 from backend.config import load_settings
+from tests.api.conftest import Client
 
 pytestmark = pytest.mark.api
-Client = AsyncTestClient[Litestar]
-
-
-@pytest.fixture
-async def client(database_url: str) -> AsyncIterator[Client]:
-    async with AsyncTestClient(app=create_app(load_settings({}), database_url)) as test_client:
-        yield test_client
 
 
 async def test_health_reports_the_database_and_the_migration_head(client: Client) -> None:
