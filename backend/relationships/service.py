@@ -18,7 +18,7 @@ import msgspec
 from msgspec.structs import replace
 
 from backend.errors import DomainError, NotFoundError
-from backend.eventstore import NO_STREAM, EventStore, Metadata, WrongExpectedVersionError
+from backend.eventstore import NO_STREAM, CommandReusedError, EventStore, Metadata, WrongExpectedVersionError
 from backend.eventstore.events import Event
 from backend.eventstore.types import Conn, ExpectedVersion, StreamWrite
 from backend.relationships.commands import decide
@@ -97,7 +97,9 @@ async def add(store: EventStore, actor: Actor, command: AddContact, now: datetim
     events = add_contact(command, ContactState(), now, student_id=actor.student_id)
     try:
         result = await store.append(contact_stream(command.contact_id), NO_STREAM, events, actor.metadata)
-    except WrongExpectedVersionError:
+    except (WrongExpectedVersionError, CommandReusedError):
+        if await store.command_applied(actor.command_id):  # a retry whose first answer was lost
+            return Outcome(contact_id=command.contact_id, created=command.contact_id, duplicate=True)
         raise DomainError("A contact with this id already exists.", code="contact-exists") from None
     return Outcome(contact_id=command.contact_id, created=command.contact_id, duplicate=result.duplicate)
 
@@ -119,8 +121,9 @@ async def run(
         try:
             check_version(contact_stream(contact_id), if_match, version)
             return await _decide_and_append(store, actor, contact_id, command, state=state, version=version, now=now)
-        except (DomainError, WrongExpectedVersionError) as refused:
-            # A retry of a command that was applied (its answer lost) meets the state it produced.
+        except (DomainError, WrongExpectedVersionError, CommandReusedError) as refused:
+            # A retry of a command that was applied (its answer lost) meets the state it produced, or,
+            # deciding again at a later `now`, offers the store the same command id with other events.
             if await store.command_applied(actor.command_id):
                 return Outcome(contact_id=contact_id, created=_created(command), duplicate=True)
             if isinstance(refused, DomainError) or if_match is not None or attempt == ATTEMPTS:

@@ -142,20 +142,29 @@ async def test_same_idempotency_key_same_response_nothing_twice(
     assert await count_events(pool) == before
 
 
-async def test_an_idempotent_step_retried_after_its_answer_was_lost(
-    client: Client, student: Student, pool: asyncpg.Pool
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("interviews", {"startsAt": ago(hours=1), "format": "phone"}, 201),  # refused on retry: already scheduled
+        ("notes", {"text": "Met at the fair"}, 200),  # allowed again: decided anew, with a later time
+        ("", {"name": "Bo Chen", "howFound": "cold"}, 201),  # a new contact, its id derived from the key
+    ],
+)
+async def test_an_idempotent_step_retried_after_its_answer_was_lost(  # noqa: PLR0917 - fixtures and parameters
+    client: Client, student: Student, pool: asyncpg.Pool, path: str, body: dict[str, Any], status: int
 ) -> None:
     """The stored response is gone (as if the process died before keeping it): the store still dedupes."""
     contact = await add_contact(client, student)
-    headers = {**student.headers, "Idempotency-Key": "schedule-1"}
-    body = {"startsAt": ago(hours=1), "format": "phone"}
-    first = await client.post(f"/api/v1/contacts/{contact['id']}/interviews", json=body, headers=headers)
-    assert first.status_code == 201, first.text
+    url = f"/api/v1/contacts/{contact['id']}/{path}" if path else "/api/v1/contacts"
+    headers = {**student.headers, "Idempotency-Key": f"lost-{path}"}
+    first = await client.post(url, json=body, headers=headers)
+    assert first.status_code == status, first.text
     await pool.execute("DELETE FROM idempotency_keys")
     before = await count_events(pool)
-    again = await client.post(f"/api/v1/contacts/{contact['id']}/interviews", json=body, headers=headers)
-    assert again.status_code == 201, again.text
-    assert again.headers["location"] == first.headers["location"]
+    again = await client.post(url, json=body, headers=headers)
+    assert again.status_code == status, again.text
+    assert again.headers.get("location") == first.headers.get("location")
+    assert again.json()["version"] == first.json()["version"]
     assert await count_events(pool) == before
 
 
