@@ -5,8 +5,8 @@ from uuid import UUID
 
 import msgspec
 
-from backend.errors import NotFoundError
-from backend.eventstore import EventStore, Metadata, WrongExpectedVersionError
+from backend.errors import DomainError, NotFoundError
+from backend.eventstore import CommandReusedError, EventStore, Metadata, WrongExpectedVersionError
 from backend.eventstore.types import Conn
 from backend.students.commands import decide
 from backend.students.events import student_stream
@@ -32,13 +32,16 @@ async def run(
             state, version = await load_student(conn, student_id)
         if if_match is not None and if_match != version:
             raise WrongExpectedVersionError(stream, if_match, version)
-        events = decide(command, state, now)
-        if not events:
-            return
         try:
+            events = decide(command, state, now)
+            if not events:
+                return
             await store.append(stream, version, events, metadata)
-        except WrongExpectedVersionError:
-            if if_match is not None or attempt == ATTEMPTS:
+        except (DomainError, WrongExpectedVersionError, CommandReusedError) as refused:
+            # A retry whose first answer was lost: the command is in the log already.
+            if await store.command_applied(metadata.command_id):
+                return
+            if isinstance(refused, DomainError) or if_match is not None or attempt == ATTEMPTS:
                 raise
         else:
             return

@@ -120,3 +120,18 @@ async def test_an_unchanged_profile_appends_nothing(client: Client, student: Stu
     same = await client.patch("/api/v1/me", json={"timeZone": "America/New_York"}, headers=student.headers)
     assert same.status_code == 200
     assert await count_events(pool) == before
+
+
+async def test_a_question_retried_after_its_answer_was_lost(
+    client: Client, student: Student, pool: asyncpg.Pool
+) -> None:
+    headers = {**student.headers, "Idempotency-Key": "question-1"}
+    body = {"text": "What surprised you most?", "topic": "challenges"}
+    first = await client.post("/api/v1/me/questions", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    await pool.execute("DELETE FROM idempotency_keys")
+    before = await count_events(pool)
+    again = await client.post("/api/v1/me/questions", json=body, headers=headers)
+    assert again.status_code == 201, again.text
+    assert again.json() == first.json()
+    assert await count_events(pool) == before
