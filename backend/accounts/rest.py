@@ -27,6 +27,7 @@ from backend.accounts.sign_in import SignIn, sign_in
 from backend.accounts.sign_up import SignedIn, SignUp, sign_up
 from backend.eventstore import EventStore
 from backend.fields import Email, Name
+from backend.opts import SECRET_ANSWER
 from backend.problems import ACCOUNT_PROBLEMS, problem
 
 TimeZoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64, examples=["America/New_York"])]
@@ -215,7 +216,7 @@ class AccessTokensController(Controller):
             tokens = await live_tokens(conn, principal_of(request).account_id)
         return [AccessTokenBody.of(token) for token in tokens]
 
-    @post(operation_id="CreateAccessToken", status_code=HTTP_201_CREATED, responses=ACCOUNT_PROBLEMS)
+    @post(operation_id="CreateAccessToken", status_code=HTTP_201_CREATED, responses=ACCOUNT_PROBLEMS, opt=SECRET_ANSWER)
     async def create_token(self, request: Request[Any, Any, Any], data: JSONBody[NewTokenBody]) -> IssuedTokenBody:
         """Make a named personal access token for a script or API client; its secret is in this answer only."""
         async with _pool(request).acquire() as conn:

@@ -10,7 +10,10 @@ the key also derives the event store's command id (backend/relationships/service
 append itself is idempotent, and the ids a command creates derive from it too.
 
 Responses that depend on a moment rather than on the request (401, 403, 409, 412, 429, 5xx) are
-not kept: after resolving a conflict, the same key may be sent again.
+not kept: after resolving a conflict, the same key may be sent again. Routes whose answer carries a
+new secret (an access token, a calendar feed's URL) opt out with `opt=SECRET_ANSWER`: keeping the
+answer would store the secret in clear, so each such POST makes a new one. Signing up and in are not
+covered either: without a principal there is nobody to scope a key to.
 """
 
 import hashlib
@@ -28,6 +31,7 @@ from litestar.types import ASGIApp, HTTPReceiveMessage, Message, Receive, Scope,
 
 from backend.accounts.principal import Principal
 from backend.fields import MAX_BODY_BYTES
+from backend.opts import SECRET_ANSWER
 from backend.problems import problem
 
 HEADER = b"idempotency-key"
@@ -81,6 +85,7 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
 
 class IdempotencyMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
+    exclude_opt_key = next(iter(SECRET_ANSWER))
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         method = scope["method"] if scope["type"] == ScopeType.HTTP else ""

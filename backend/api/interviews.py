@@ -17,6 +17,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_404_NOT_FOUND
 from backend.accounts.middleware import PUBLIC
 from backend.api.support import Cursor, Limit, StudentScope, decode_cursor, encode_cursor
 from backend.eventstore import EventStore
+from backend.opts import SECRET_ANSWER
 from backend.problems import COMMAND_PROBLEMS, READ_PROBLEMS, problem_responses
 from backend.relationships import insights
 from backend.relationships.ics import feed_ics, interview_ics
@@ -94,7 +95,13 @@ class CalendarFeedController(Controller):
     path = "/"
     tags = ["interviews"]  # noqa: RUF012 - Litestar's own attribute
 
-    @post("/calendar-feed", operation_id="CreateCalendarFeed", status_code=HTTP_201_CREATED, responses=COMMAND_PROBLEMS)
+    @post(
+        "/calendar-feed",
+        operation_id="CreateCalendarFeed",
+        status_code=HTTP_201_CREATED,
+        responses=COMMAND_PROBLEMS,
+        opt=SECRET_ANSWER,
+    )
     async def create_calendar_feed(
         self,
         *,

@@ -131,3 +131,15 @@ async def test_tokens_need_credentials(client: Client) -> None:
     assert_problem(await client.get(TOKENS), 401, "unauthenticated")
     assert_problem(await client.post(TOKENS, json={"name": "x"}), 401, "unauthenticated")
     assert_problem(await client.delete(f"{TOKENS}/{uuid.uuid4()}"), 401, "unauthenticated")
+
+
+async def test_a_new_token_is_never_kept_for_idempotent_replay(
+    client: Client, student: Student, db: asyncpg.Connection
+) -> None:
+    """Keeping the answer would store the secret in clear: a repeated key makes a second token instead."""
+    headers = {**student.headers, "Idempotency-Key": "token-1"}
+    first = await client.post(TOKENS, json={"name": "ci"}, headers=headers)
+    again = await client.post(TOKENS, json={"name": "ci"}, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json()["token"] != again.json()["token"]
+    assert await db.fetchval("SELECT count(*) FROM idempotency_keys") == 0
