@@ -152,6 +152,9 @@ async def _decide_and_append(
     if isinstance(command, EraseContact):
         # The event records that it happened; destroying the key makes the personal data unrecoverable.
         await store.forget(stream)
+        # Answers kept for Idempotency-Key replays may quote this person: they go too.
+        async with store.pool.acquire() as conn:
+            await conn.execute("DELETE FROM idempotency_keys WHERE account_id = $1", actor.student_id)
     return Outcome(contact_id=contact_id, created=_created(command), duplicate=result.duplicate)
 
 

@@ -343,7 +343,19 @@ async def test_no_response_after_the_follow_up_window(client: Client, student: S
 async def test_erasure_forgets_personal_data_and_keeps_the_shape(
     client: Client, student: Student, pool: asyncpg.Pool
 ) -> None:
-    contact = await add_contact(client, student, email="ana@example.com", phone="+1 555 0100", notes="Met at the fair")
+    added = await client.post(
+        "/api/v1/contacts",
+        json={
+            "name": "Ana Lee",
+            "howFound": "alumni",
+            "email": "ana@example.com",
+            "phone": "+1 555 0100",
+            "notes": "Met at the fair",
+        },
+        headers={**student.headers, "Idempotency-Key": "add-ana"},
+    )
+    contact = added.json()
+    assert await pool.fetchval("SELECT count(*) FROM idempotency_keys") == 1  # the answer, quoting Ana, is kept
     cid = contact["id"]
     await step_json(client, student, cid, "requests", {"channel": "email", "format": "video", "sentAt": ago(days=2)})
     erased = await step_json(client, student, cid, "erasure", {})
@@ -365,6 +377,7 @@ async def test_erasure_forgets_personal_data_and_keeps_the_shape(
     rows = await pool.fetch("SELECT name, state::text AS state FROM contacts WHERE contact_id = $1::uuid", cid)
     assert "Ana Lee" not in rows[0]["state"]
     assert "ana@example.com" not in rows[0]["state"]
+    assert await pool.fetchval("SELECT count(*) FROM idempotency_keys") == 0
 
 
 async def test_history_timeline_and_as_of(client: Client, student: Student) -> None:
