@@ -21,7 +21,6 @@ from backend.relationships.views import (
     ContactSummary,
     PersonRef,
     detail,
-    summary_fields,
 )
 
 DueFilter = Literal["overdue", "today", "upcoming", "none"]
@@ -40,6 +39,27 @@ SUMMARY_COLUMNS = """
     c.last_activity_at, c.next_action, c.next_due, c.archived, c.erased, c.added_at, st.shown_stage
 """
 
+# A ContactSummary as PostgreSQL writes it. A page then costs one value per row to decode instead of
+# fifteen, which was most of a page's cost in Python. Checked against the Struct's fields below.
+SUMMARY_JSON_FIELDS = {
+    "id": "c.contact_id",
+    "version": "c.version",
+    "name": "c.name",
+    "title": "c.title",
+    "organization": "c.organization",
+    "careerField": "c.career_field",
+    "tags": "c.tags",
+    "stage": "st.shown_stage",
+    "referrer": "c.referrals > 0",
+    "lastActivityAt": "c.last_activity_at",
+    "nextAction": "c.next_action",
+    "nextDue": "c.next_due",
+    "archived": "c.archived",
+    "erased": "c.erased",
+}
+if set(SUMMARY_JSON_FIELDS) != {f.encode_name for f in msgspec.structs.fields(ContactSummary)}:  # pragma: no cover
+    raise RuntimeError("SUMMARY_JSON_FIELDS must name exactly ContactSummary's fields")
+SUMMARY_JSON = "json_build_object(" + ", ".join(f"'{k}', {v}" for k, v in SUMMARY_JSON_FIELDS.items()) + ")"
 
 _PEOPLE = "SELECT contact_id, name, erased FROM contacts WHERE student_id = $1 AND contact_id = ANY ($2::uuid[])"
 
@@ -128,8 +148,8 @@ def _list_query(
     if after is not None:
         where.append(f"(c.last_activity_at, c.contact_id) < ({arg(after[0])}::timestamptz, {arg(after[1])}::uuid)")
     sql = (
-        f"SELECT {SUMMARY_COLUMNS} FROM {CONTACTS} WHERE {' AND '.join(where)}"
-        f" ORDER BY c.last_activity_at DESC, c.contact_id DESC LIMIT {arg(limit + 1)}"
+        f"SELECT {SUMMARY_JSON} AS json, c.last_activity_at, c.contact_id FROM {CONTACTS}"
+        f" WHERE {' AND '.join(where)} ORDER BY c.last_activity_at DESC, c.contact_id DESC LIMIT {arg(limit + 1)}"
     )
     return sql, args
 
@@ -149,13 +169,14 @@ async def list_contacts(
     *,
     after: tuple[datetime, UUID] | None,
     limit: int,
-) -> tuple[list[ContactSummary], tuple[datetime, UUID] | None]:
-    """One page of contacts, most recently active first, and the position after it (if more)."""
+) -> tuple[list[str], tuple[datetime, UUID] | None]:
+    """One page of contacts (each a ContactSummary's JSON), most recently active first, and the
+    position after it (if there are more)."""
     if filters.q and tsquery(filters.q) is None:
         return [], None  # nothing searchable was typed: nothing matches
     sql, args = _list_query(student_id, filters, after, limit)
     rows = await conn.fetch(sql, *args)
-    items = [ContactSummary(**summary_fields(r)) for r in rows[:limit]]
+    items = [r["json"] for r in rows[:limit]]
     more = len(rows) > limit
     return items, ((rows[limit - 1]["last_activity_at"], rows[limit - 1]["contact_id"]) if more else None)
 

@@ -9,8 +9,10 @@ from typing import Any
 from uuid import uuid4
 
 import asyncpg
+import msgspec
 import pytest
 
+from backend.relationships.views import ContactPage, ContactSummary
 from tests.api.conftest import Client, Student
 from tests.api.helpers import add_contact, ago, assert_problem, count_events, step_json
 
@@ -435,3 +437,21 @@ async def test_drafts_follow_the_advice(client: Client, student: Student) -> Non
     assert "your advice on portfolios" in thanks.json()["body"]
     wrong = await client.get(f"/api/v1/contacts/{contact['id']}/drafts/poem", headers=student.headers)
     assert 400 <= wrong.status_code < 500
+
+
+async def test_a_page_written_by_postgresql_is_exactly_a_contact_page(client: Client, student: Student) -> None:
+    """The page's JSON comes from SQL (read.SUMMARY_JSON): it must decode strictly as the documented Struct."""
+    ana = await add_contact(client, student, tags=["alumni"], careerField="Data science", organization="Acme")
+    await step_json(client, student, ana["id"], "requests", {"channel": "email", "format": "video"})
+    await add_contact(client, student, name="Bo Chen")
+    response = await client.get("/api/v1/contacts", params={"limit": 1}, headers=student.headers)
+    assert response.headers["content-type"].startswith("application/json")
+    page = msgspec.json.decode(response.content, type=ContactPage, strict=True)
+    assert page.next_cursor is not None
+    [item] = response.json()["items"]
+    assert set(item) == {f.encode_name for f in msgspec.structs.fields(ContactSummary)}
+    detail = (await client.get(f"/api/v1/contacts/{item['id']}", headers=student.headers)).json()
+    summary = {k: detail[k] for k in item}
+    assert msgspec.json.decode(msgspec.json.encode(item), type=ContactSummary) == msgspec.json.decode(
+        msgspec.json.encode(summary), type=ContactSummary
+    )
