@@ -2,8 +2,10 @@
 
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency
+from litestar.enums import MediaType
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 
 from backend.api.support import StudentScope
@@ -17,7 +19,13 @@ class AgendaController(Controller):
     path = "/agenda"
     tags = ["agenda"]  # noqa: RUF012 - Litestar's own attribute
 
-    @get(operation_id="GetAgenda", responses=READ_PROBLEMS)
+    @get(
+        operation_id="GetAgenda",
+        responses={
+            200: ResponseSpec(data_container=AgendaView, description="The agenda", generate_examples=False),
+            **READ_PROBLEMS,
+        },
+    )
     async def get_agenda(
         self,
         *,
@@ -30,7 +38,8 @@ class AgendaController(Controller):
             int,
             QueryParameter(ge=1, le=500, description="At most this many items per bucket (`counts` has them all)."),
         ] = 20,
-    ) -> AgendaView:
+    ) -> Response[bytes]:
         """Everything to do, in the student's today: overdue, today, and the days ahead. Each item says why."""
         async with store.pool.acquire() as conn:
-            return await insights.agenda(conn, student.student_id, days=days, limit=limit)
+            view = await insights.agenda(conn, student.student_id, days=days, limit=limit)
+        return Response(view.encode(), media_type=MediaType.JSON)  # written as JSON by PostgreSQL

@@ -14,7 +14,14 @@ from backend.accounts.credentials import MAX_SECRET_LENGTH, digest, new_secret
 from backend.errors import NotFoundError
 from backend.eventstore.types import Conn
 from backend.fields import Day
-from backend.relationships.read import CONTACTS, OPEN_ITEM, SUMMARY_COLUMNS, agenda_item
+from backend.relationships.read import (
+    BUCKET,
+    CONTACTS,
+    OPEN_ITEM,
+    SUMMARY_COLUMNS,
+    agenda_item_json,
+    json_object,
+)
 from backend.relationships.state import STAGES, ContactState, Interview, InterviewStatus
 from backend.relationships.views import (
     AgendaItemView,
@@ -168,49 +175,60 @@ class SearchResults(View):
 
 # -- agenda -------------------------------------------------------------------------------------
 
-# One statement: the student's row gives today and the zone even when there is nothing to do.
-# One statement: the student's today, every open item up to `days` ahead in its bucket, at most
-# `limit` per bucket (earliest due first) and how many each bucket holds in all.
+# One statement writes the whole AgendaView as JSON: the student's today, every open item up to
+# `days` ahead in its bucket, at most `limit` per bucket (earliest due first), and each bucket's count.
+_SHOWN_ITEM = agenda_item_json(item="s", bucket="s.bucket", contact_name="s.contact_name")
+BUCKETS = ("overdue", "today", "upcoming")
+
+
+def _bucket_json(bucket: str) -> str:
+    return (
+        f"coalesce((SELECT json_agg({_SHOWN_ITEM} ORDER BY s.due, s.item_key) FROM shown s"
+        f" WHERE s.bucket = '{bucket}'), '[]')"
+    )
+
+
 _AGENDA = f"""
 WITH me AS (
     SELECT time_zone, (now() AT TIME ZONE time_zone)::date AS today FROM students WHERE student_id = $1
 ), items AS (
     SELECT a.item_key, a.kind, a.reason, a.due, a.late_after, a.contact_id, a.ref,
-           CASE WHEN a.late_after < me.today THEN 'overdue' WHEN a.due <= me.today THEN 'today' ELSE 'upcoming' END
-               AS bucket
+           {BUCKET.format(today="me.today")} AS bucket
     FROM me, agenda_items a
     WHERE a.student_id = $1 AND a.due <= me.today + $2::integer AND {OPEN_ITEM}
 ), ranked AS (
-    SELECT *, row_number() OVER (PARTITION BY bucket ORDER BY due, item_key) AS n,
-           count(*) OVER (PARTITION BY bucket) AS total
-    FROM items
+    SELECT *, row_number() OVER (PARTITION BY bucket ORDER BY due, item_key) AS n FROM items
+), shown AS (  -- names are joined last, for the few items shown
+    SELECT r.*, c.name AS contact_name
+    FROM ranked r JOIN contacts c ON c.contact_id = r.contact_id AND c.student_id = $1
+    WHERE r.n <= $3
 )
--- Names are joined last, for the few items shown.
-SELECT me.time_zone, me.today, r.*, c.name AS contact_name
-FROM me LEFT JOIN (ranked r JOIN contacts c ON c.contact_id = r.contact_id AND c.student_id = $1) ON r.n <= $3
-ORDER BY r.due, r.item_key
+SELECT {
+    json_object(
+        {
+            "date": "me.today",
+            "timeZone": "me.time_zone",
+            "overdue": _bucket_json("overdue"),
+            "today": _bucket_json("today"),
+            "upcoming": _bucket_json("upcoming"),
+            "counts": json_object(
+                {b: f"(SELECT count(*) FROM items WHERE bucket = '{b}')" for b in BUCKETS}, AgendaCounts
+            ),
+        },
+        AgendaView,
+    )
+}
+FROM me
 """
 
 
-async def agenda(conn: Conn, student_id: UUID, *, days: int, limit: int) -> AgendaView:
-    """Overdue, today and the next `days` days of open items: at most `limit` of each, earliest due first."""
-    rows = await conn.fetch(_AGENDA, student_id, days, limit)
-    if not rows:  # pragma: no cover - every student row is written at sign-up
+async def agenda(conn: Conn, student_id: UUID, *, days: int, limit: int) -> str:
+    """The AgendaView as JSON: overdue, today and the next `days` days of open items, at most `limit` of
+    each, earliest due first."""
+    found: str | None = await conn.fetchval(_AGENDA, student_id, days, limit)
+    if found is None:  # pragma: no cover - every student row is written at sign-up
         raise NotFoundError("No such student.")
-    buckets: dict[str, list[AgendaItemView]] = {"overdue": [], "today": [], "upcoming": []}
-    totals = dict.fromkeys(buckets, 0)
-    for row in rows:
-        if row["item_key"] is not None:
-            buckets[row["bucket"]].append(agenda_item(row))
-            totals[row["bucket"]] = row["total"]
-    return AgendaView(
-        date=rows[0]["today"],
-        time_zone=rows[0]["time_zone"],
-        overdue=buckets["overdue"],
-        today=buckets["today"],
-        upcoming=buckets["upcoming"],
-        counts=AgendaCounts(**totals),
-    )
+    return found
 
 
 # -- interviews ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ and the agenda's buckets turn over at the student's midnight, not the server's.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -57,9 +57,33 @@ SUMMARY_JSON_FIELDS = {
     "archived": "c.archived",
     "erased": "c.erased",
 }
-if set(SUMMARY_JSON_FIELDS) != {f.encode_name for f in msgspec.structs.fields(ContactSummary)}:  # pragma: no cover
-    raise RuntimeError("SUMMARY_JSON_FIELDS must name exactly ContactSummary's fields")
-SUMMARY_JSON = "json_build_object(" + ", ".join(f"'{k}', {v}" for k, v in SUMMARY_JSON_FIELDS.items()) + ")"
+
+
+def json_object(fields: Mapping[str, str], struct: type[msgspec.Struct], builder: str = "json_build_object") -> str:
+    """SQL that writes one `struct` as JSON: `fields` maps each of its encoded names to an expression."""
+    if set(fields) != {f.encode_name for f in msgspec.structs.fields(struct)}:
+        raise RuntimeError(f"the SQL for {struct.__name__} must name exactly its fields")
+    return f"{builder}(" + ", ".join(f"'{name}', {sql}" for name, sql in fields.items()) + ")"
+
+
+SUMMARY_JSON = json_object(SUMMARY_JSON_FIELDS, ContactSummary)
+
+
+def agenda_item_json(*, item: str, bucket: str, contact_name: str, builder: str = "json_build_object") -> str:
+    """SQL writing an AgendaItemView from the agenda_items row `item`, its bucket and its contact's name."""
+    fields = {
+        "key": f"{item}.item_key",
+        "kind": f"{item}.kind",
+        "reason": f"{item}.reason",
+        "due": f"{item}.due",
+        "lateAfter": f"{item}.late_after",
+        "bucket": bucket,
+        "contactId": f"{item}.contact_id",
+        "contactName": contact_name,
+        "ref": f"{item}.ref",
+    }
+    return json_object(fields, AgendaItemView, builder)
+
 
 _PEOPLE = "SELECT contact_id, name, erased FROM contacts WHERE student_id = $1 AND contact_id = ANY ($2::uuid[])"
 
@@ -71,15 +95,15 @@ OPEN_ITEM = """
           AND o.requested_at > a.anchor_at))
 """
 
+BUCKET = "CASE WHEN a.late_after < {today} THEN 'overdue' WHEN a.due <= {today} THEN 'today' ELSE 'upcoming' END"
+_ITEM = agenda_item_json(
+    item="a", bucket=BUCKET.format(today=TODAY), contact_name="c.name", builder="jsonb_build_object"
+)
+
 # One contact with its open agenda items (as JSON in the same row: one round trip for the detail).
 ONE = f"""
 SELECT {SUMMARY_COLUMNS}, c.state, (
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
-        'key', a.item_key, 'kind', a.kind, 'reason', a.reason, 'due', a.due, 'lateAfter', a.late_after,
-        'contactId', a.contact_id, 'contactName', c.name, 'ref', a.ref,
-        'bucket', CASE WHEN a.late_after < {TODAY} THEN 'overdue' WHEN a.due <= {TODAY} THEN 'today'
-                       ELSE 'upcoming' END
-    ) ORDER BY a.due, a.item_key), '[]'::jsonb)
+    SELECT coalesce(jsonb_agg({_ITEM} ORDER BY a.due, a.item_key), '[]'::jsonb)
     FROM agenda_items a WHERE a.student_id = $1 AND a.contact_id = c.contact_id AND {OPEN_ITEM}
 ) AS agenda
 FROM {CONTACTS} WHERE c.student_id = $1 AND c.contact_id = $2
@@ -97,20 +121,6 @@ def field_key(text: str | None) -> str | None:
         return None
     folded = " ".join(text.split()).lower()
     return folded or None
-
-
-def agenda_item(row: Any) -> AgendaItemView:
-    return AgendaItemView(
-        key=row["item_key"],
-        kind=row["kind"],
-        reason=row["reason"],
-        due=row["due"],
-        late_after=row["late_after"],
-        bucket=row["bucket"],
-        contact_id=row["contact_id"],
-        contact_name=row["contact_name"],
-        ref=row["ref"],
-    )
 
 
 class ContactFilter(msgspec.Struct, frozen=True, kw_only=True):

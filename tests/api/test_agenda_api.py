@@ -3,8 +3,10 @@
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import msgspec
 import pytest
 
+from backend.relationships.insights import AgendaView
 from tests.api.conftest import Client, Student, sign_up
 from tests.api.helpers import PROBLEM, add_contact_id, ago, get_json, location_id, step
 
@@ -125,6 +127,10 @@ async def test_each_bucket_stops_at_the_limit_and_counts_them_all(client: Client
         cid = await add_contact_id(client, student, name)
         await step(client, student, cid, "requests", {"channel": "email", "format": "video", "sentAt": ago(days=20)})
     full = await get_json(client, student, "/api/v1/agenda")
+    # Written as JSON by PostgreSQL: it must decode strictly as the documented AgendaView.
+    view = msgspec.json.decode(msgspec.json.encode(full), type=AgendaView, strict=True)
+    assert {i.contact_name for i in view.overdue} == {"Ana Lee", "Ben Ode", "Cy Park"}
+    assert all(i.bucket == "overdue" and i.due < view.date for i in view.overdue)
     assert [i["kind"] for i in full["overdue"]] == ["follow_up"] * 3
     assert full["counts"] == {"overdue": 3, "today": 0, "upcoming": 0}
     cut = await get_json(client, student, "/api/v1/agenda", limit=2)
