@@ -4,11 +4,11 @@ from typing import Annotated
 
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
-from litestar.enums import MediaType
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 
-from backend.api.support import StudentScope
+from backend.api.answers import ANSWERS, NOT_MODIFIED
+from backend.api.support import IfNoneMatch, StudentScope
 from backend.eventstore import EventStore
 from backend.problems import READ_PROBLEMS
 from backend.relationships import insights
@@ -23,6 +23,7 @@ class AgendaController(Controller):
         operation_id="GetAgenda",
         responses={
             200: ResponseSpec(data_container=AgendaView, description="The agenda", generate_examples=False),
+            **NOT_MODIFIED,
             **READ_PROBLEMS,
         },
     )
@@ -38,8 +39,14 @@ class AgendaController(Controller):
             int,
             QueryParameter(ge=1, le=500, description="At most this many items per bucket (`counts` has them all)."),
         ] = 20,
+        if_none_match: IfNoneMatch = None,
     ) -> Response[bytes]:
         """Everything to do, in the student's today: overdue, today, and the days ahead. Each item says why."""
         async with store.pool.acquire() as conn:
-            view = await insights.agenda(conn, student.student_id, days=days, limit=limit)
-        return Response(view.encode(), media_type=MediaType.JSON)  # written as JSON by PostgreSQL
+
+            async def produce() -> bytes:  # written as JSON by PostgreSQL
+                return (await insights.agenda(conn, student.student_id, days=days, limit=limit)).encode()
+
+            return await ANSWERS.answer(
+                conn, student.student_id, ("agenda", days, limit), produce, if_none_match=if_none_match
+            )

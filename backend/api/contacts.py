@@ -14,16 +14,18 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Response, get, patch, post
 from litestar.di import NamedDependency
-from litestar.enums import MediaType, RequestEncodingType
+from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import BodyKwarg, FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from backend.api.answers import ANSWERS, NOT_MODIFIED
 from backend.api.support import (
     Cursor,
     IdempotencyKey,
     IfMatch,
+    IfNoneMatch,
     Limit,
     StudentScope,
     decode_cursor,
@@ -108,6 +110,7 @@ class ContactController(Controller):
         operation_id="ListContacts",
         responses={
             200: ResponseSpec(data_container=ContactPage, description="One page of contacts", generate_examples=False),
+            **NOT_MODIFIED,
             **READ_PROBLEMS,
         },
     )
@@ -142,16 +145,21 @@ class ContactController(Controller):
         ] = None,
         cursor: Cursor = None,
         limit: Limit = 25,
+        if_none_match: IfNoneMatch = None,
     ) -> Response[bytes]:
         """The network, most recently active first, a page at a time."""
         after = decode_cursor(cursor, tuple[datetime, UUID]) if cursor else None
         filters = read.ContactFilter(stages=_stages(stage), field=field, tag=tag, due=due, q=q)
         async with store.pool.acquire() as conn:
-            items, last = await read.list_contacts(conn, student.student_id, filters, after=after, limit=limit)
-        # The items come as JSON from PostgreSQL (see read.SUMMARY_JSON): the page is assembled, not re-encoded.
-        next_cursor = msgspec.json.encode(encode_cursor(last) if last else None)
-        body = b'{"items":[' + ",".join(items).encode() + b'],"nextCursor":' + next_cursor + b"}"
-        return Response(body, media_type=MediaType.JSON)
+
+            async def produce() -> bytes:
+                items, last = await read.list_contacts(conn, student.student_id, filters, after=after, limit=limit)
+                # The items come as JSON from PostgreSQL (read.SUMMARY_JSON): the page is assembled, not encoded.
+                next_cursor = msgspec.json.encode(encode_cursor(last) if last else None)
+                return b'{"items":[' + ",".join(items).encode() + b'],"nextCursor":' + next_cursor + b"}"
+
+            key = ("contacts", filters, cursor, limit)
+            return await ANSWERS.answer(conn, student.student_id, key, produce, if_none_match=if_none_match)
 
     @post(operation_id="AddContact", status_code=HTTP_201_CREATED, responses=COMMAND_PROBLEMS)
     async def add_contact(
@@ -236,8 +244,8 @@ class ContactController(Controller):
     )
 
 
-def _stages(stage: Sequence[str] | None) -> list[str] | None:
-    return list(stage) if stage else None
+def _stages(stage: Sequence[str] | None) -> tuple[str, ...] | None:
+    return tuple(stage) if stage else None
 
 
 async def _step(

@@ -44,6 +44,15 @@ IfMatch = Annotated[
         "version, and nothing is recorded.",
     ),
 ]
+IfNoneMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-None-Match",
+        required=False,
+        max_length=200,
+        description="The ETag of the answer you have: if it is still current, the answer is 304 with no body.",
+    ),
+]
 Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Page size (1-100).")]
 Cursor = Annotated[
     str | None, QueryParameter(required=False, max_length=200, description="`nextCursor` from the previous page.")

@@ -32,7 +32,15 @@ from backend.relationships.state import evolve as evolve_contact
 from backend.students.state import StudentState
 from backend.students.state import evolve as evolve_student
 
-TABLES = ("students", "contacts", "interviews", "agenda_items", "field_notes", "student_activity")
+TABLES = (
+    "students",
+    "contacts",
+    "interviews",
+    "agenda_items",
+    "field_notes",
+    "student_activity",
+    "student_versions",
+)
 ERASED_BODY: dict[str, Any] = {"erased": True}
 
 
@@ -200,10 +208,17 @@ WITH s AS (
     WHERE f.contact_id = x.contact_id
       AND (f.career_field IS DISTINCT FROM x.career_field
            OR (x.erased AND f.kind <> 'reflection' AND f.body <> '{{"erased": true}}'::jsonb))
+), activity AS (
+    SELECT x.student_id, x.week, x.events
+    FROM jsonb_to_recordset($9::jsonb) AS x(student_id uuid, week date, events integer)
+), versions AS (
+    -- Every event applied moves the student's version: what cached answers are tagged with.
+    INSERT INTO {student_versions} AS t (student_id, version)
+    SELECT student_id, sum(events) FROM activity GROUP BY student_id
+    ON CONFLICT (student_id) DO UPDATE SET version = t.version + EXCLUDED.version
 )
 INSERT INTO {student_activity} AS t (student_id, week, events)
-SELECT x.student_id, x.week, x.events
-FROM jsonb_to_recordset($9::jsonb) AS x(student_id uuid, week date, events integer)
+SELECT student_id, week, events FROM activity
 ON CONFLICT (student_id, week) DO UPDATE SET events = t.events + EXCLUDED.events
 """
 

@@ -5,7 +5,7 @@ and the agenda's buckets turn over at the student's midnight, not the server's.
 """
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -124,7 +124,9 @@ def field_key(text: str | None) -> str | None:
 
 
 class ContactFilter(msgspec.Struct, frozen=True, kw_only=True):
-    stages: Sequence[str] | None = None
+    """What a page of contacts is filtered by (hashable: it keys kept answers)."""
+
+    stages: tuple[str, ...] | None = None
     field: str | None = None
     tag: str | None = None
     due: DueFilter | None = None

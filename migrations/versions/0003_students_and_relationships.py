@@ -181,6 +181,13 @@ UPGRADE = [
     "CREATE INDEX field_notes_search ON field_notes USING gin (search)",
     "CREATE INDEX field_notes_by_contact ON field_notes (contact_id)",
     """
+    CREATE TABLE student_versions (
+        student_id  uuid PRIMARY KEY,
+        version     bigint NOT NULL
+    )
+    """,
+    # How many events of a student's streams the read models reflect: a cheap tag for cached answers.
+    """
     CREATE TABLE student_activity (
         student_id  uuid NOT NULL,
         week        date NOT NULL,
@@ -192,6 +199,7 @@ UPGRADE = [
 
 DOWNGRADE = [
     "DROP TABLE IF EXISTS student_activity",
+    "DROP TABLE IF EXISTS student_versions",
     "DROP TABLE IF EXISTS field_notes",
     "DROP TABLE IF EXISTS agenda_items",
     "DROP TABLE IF EXISTS interviews",

@@ -138,3 +138,21 @@ async def test_each_bucket_stops_at_the_limit_and_counts_them_all(client: Client
     assert cut["counts"]["overdue"] == 3
     refused = await client.get("/api/v1/agenda", params={"limit": 0}, headers=student.headers)
     assert refused.status_code == 400
+
+
+async def test_the_agenda_is_tagged_and_a_kept_answer_never_outlives_a_step(client: Client, student: Student) -> None:
+    first = await client.get("/api/v1/agenda", headers=student.headers)
+    etag = first.headers["etag"]
+    unchanged = await client.get("/api/v1/agenda", headers={**student.headers, "If-None-Match": etag})
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    again = await client.get("/api/v1/agenda", headers=student.headers)
+    assert (again.content, again.headers["etag"]) == (first.content, etag)
+
+    cid = await add_contact_id(client, student, "Ana Lee")
+    await step(client, student, cid, "requests", {"channel": "email", "format": "video", "sentAt": ago(days=20)})
+    changed = await client.get("/api/v1/agenda", headers={**student.headers, "If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != etag
+    assert [i["contactName"] for i in changed.json()["overdue"]] == ["Ana Lee"]
+    page = await client.get("/api/v1/contacts", headers={**student.headers, "If-None-Match": changed.headers["etag"]})
+    assert page.status_code == 304  # the same tag: nothing of this student's changed since

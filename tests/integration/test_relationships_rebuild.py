@@ -25,6 +25,7 @@ ORDER = {
     "agenda_items": "item_key",
     "field_notes": "note_key",
     "student_activity": "student_id, week",
+    "student_versions": "student_id",
 }
 
 

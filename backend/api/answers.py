@@ -1,0 +1,78 @@
+"""Answers to a student's reads, kept and re-sent while nothing they depend on has changed.
+
+A read asks PostgreSQL for the student's tag first: how many events the read models reflect for the
+student, and the student's today (one row, by primary key). Every event of the student's streams
+moves that version in the same transaction as the read models, and a new day moves the date, so an
+answer kept under the current tag is exactly what the query would return. The tag is also the
+answer's ETag: a phone that sends it back in `If-None-Match` gets 304 and no body.
+
+Each process keeps its own bounded set (least recently used goes first). Nothing here can be stale
+by construction; what it saves is the query and the encoding of the answer.
+"""
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from uuid import UUID
+
+from litestar import Response
+from litestar.enums import MediaType
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.status_codes import HTTP_304_NOT_MODIFIED
+
+from backend.eventstore.types import Conn
+
+_TAG = """
+SELECT coalesce(v.version, 0) AS version, (now() AT TIME ZONE s.time_zone)::date AS today
+FROM students s LEFT JOIN student_versions v ON v.student_id = s.student_id
+WHERE s.student_id = $1
+"""
+
+NOT_MODIFIED = {
+    HTTP_304_NOT_MODIFIED: ResponseSpec(
+        data_container=None, description="Unchanged since the ETag sent in If-None-Match", generate_examples=False
+    )
+}
+
+
+class Answers:
+    def __init__(self, size: int = 2_000) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple[UUID, Hashable], tuple[str, bytes]] = OrderedDict()
+
+    def get(self, student_id: UUID, key: Hashable, tag: str) -> bytes | None:
+        kept = self._kept.get((student_id, key))
+        if kept is None or kept[0] != tag:
+            return None
+        self._kept.move_to_end((student_id, key))
+        return kept[1]
+
+    def put(self, student_id: UUID, key: Hashable, tag: str, body: bytes) -> None:
+        self._kept[(student_id, key)] = (tag, body)
+        self._kept.move_to_end((student_id, key))
+        while len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+
+    async def answer(
+        self,
+        conn: Conn,
+        student_id: UUID,
+        key: Hashable,
+        produce: Callable[[], Awaitable[bytes]],
+        *,
+        if_none_match: str | None = None,
+    ) -> Response[bytes]:
+        """The JSON answer for `key`: 304 if the client has it, the kept one if current, else `produce`d."""
+        row = await conn.fetchrow(_TAG, student_id)
+        tag = f"{row['version']}-{row['today'].isoformat()}" if row is not None else "none"
+        etag = f'"{tag}"'
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+        if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
+            return Response(b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
+        body = self.get(student_id, key, tag)
+        if body is None:
+            body = await produce()
+            self.put(student_id, key, tag, body)
+        return Response(body, media_type=MediaType.JSON, headers=headers)
+
+
+ANSWERS = Answers()
