@@ -19,6 +19,7 @@ from backend.db import create_pool, resolve_database_url
 from backend.eventstore.store import EventStore
 from backend.fields import MAX_BODY_BYTES
 from backend.health import HealthController
+from backend.opts import COMPRESS_FROM, COMPRESSED_HERE, GZIP_LEVEL
 from backend.problems import UNEXPECTED_HANDLERS, problem_details_plugin
 from backend.registry import event_registry, inline_projections
 
@@ -80,6 +81,11 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         plugins=[problem_details_plugin(), RapportCLI()],
         exception_handlers=UNEXPECTED_HANDLERS,  # type: ignore[arg-type]
         openapi_config=openapi_config(),
-        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=5),
+        compression_config=CompressionConfig(
+            backend="gzip",
+            minimum_size=COMPRESS_FROM,
+            gzip_compress_level=GZIP_LEVEL,
+            exclude_opt_key=next(iter(COMPRESSED_HERE)),
+        ),
         request_max_body_size=MAX_BODY_BYTES,
     )

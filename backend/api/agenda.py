@@ -1,8 +1,8 @@
 """/api/v1/agenda: what to do next, today, for the signed-in student."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
@@ -10,6 +10,7 @@ from litestar.params import QueryParameter
 from backend.api.answers import ANSWERS, NOT_MODIFIED
 from backend.api.support import IfNoneMatch, StudentScope
 from backend.eventstore import EventStore
+from backend.opts import COMPRESSED_HERE
 from backend.problems import READ_PROBLEMS
 from backend.relationships import insights
 from backend.relationships.insights import AgendaView
@@ -21,6 +22,7 @@ class AgendaController(Controller):
 
     @get(
         operation_id="GetAgenda",
+        opt=COMPRESSED_HERE,
         responses={
             200: ResponseSpec(data_container=AgendaView, description="The agenda", generate_examples=False),
             **NOT_MODIFIED,
@@ -40,6 +42,7 @@ class AgendaController(Controller):
             QueryParameter(ge=1, le=500, description="At most this many items per bucket (`counts` has them all)."),
         ] = 20,
         if_none_match: IfNoneMatch = None,
+        request: Request[Any, Any, Any],
     ) -> Response[bytes]:
         """Everything to do, in the student's today: overdue, today, and the days ahead. Each item says why."""
         async with store.pool.acquire() as conn:
@@ -48,5 +51,10 @@ class AgendaController(Controller):
                 return (await insights.agenda(conn, student.student_id, days=days, limit=limit)).encode()
 
             return await ANSWERS.answer(
-                conn, student.student_id, ("agenda", days, limit), produce, if_none_match=if_none_match
+                conn,
+                student.student_id,
+                ("agenda", days, limit),
+                produce,
+                if_none_match=if_none_match,
+                accept_encoding=request.headers.get("accept-encoding"),
             )

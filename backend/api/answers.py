@@ -10,6 +10,7 @@ Each process keeps its own bounded set (least recently used goes first). Nothing
 by construction; what it saves is the query and the encoding of the answer.
 """
 
+import gzip
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from uuid import UUID
@@ -20,6 +21,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_304_NOT_MODIFIED
 
 from backend.eventstore.types import Conn
+from backend.opts import COMPRESS_FROM, GZIP_LEVEL
 
 _TAG = """
 SELECT coalesce(v.version, 0) AS version, (now() AT TIME ZONE s.time_zone)::date AS today
@@ -34,23 +36,38 @@ NOT_MODIFIED = {
 }
 
 
+class _Kept:
+    __slots__ = ("body", "gzipped", "tag")
+
+    def __init__(self, tag: str, body: bytes) -> None:
+        self.tag = tag
+        self.body = body
+        self.gzipped: bytes | None = None
+
+    def compressed(self) -> bytes:
+        if self.gzipped is None:
+            self.gzipped = gzip.compress(self.body, compresslevel=GZIP_LEVEL, mtime=0)
+        return self.gzipped
+
+
 class Answers:
     def __init__(self, size: int = 2_000) -> None:
         self.size = size
-        self._kept: OrderedDict[tuple[UUID, Hashable], tuple[str, bytes]] = OrderedDict()
+        self._kept: OrderedDict[tuple[UUID, Hashable], _Kept] = OrderedDict()
 
-    def get(self, student_id: UUID, key: Hashable, tag: str) -> bytes | None:
+    def get(self, student_id: UUID, key: Hashable, tag: str) -> _Kept | None:
         kept = self._kept.get((student_id, key))
-        if kept is None or kept[0] != tag:
+        if kept is None or kept.tag != tag:
             return None
         self._kept.move_to_end((student_id, key))
-        return kept[1]
+        return kept
 
-    def put(self, student_id: UUID, key: Hashable, tag: str, body: bytes) -> None:
-        self._kept[(student_id, key)] = (tag, body)
+    def put(self, student_id: UUID, key: Hashable, tag: str, body: bytes) -> _Kept:
+        kept = self._kept[(student_id, key)] = _Kept(tag, body)
         self._kept.move_to_end((student_id, key))
         while len(self._kept) > self.size:
             self._kept.popitem(last=False)
+        return kept
 
     async def answer(
         self,
@@ -60,19 +77,23 @@ class Answers:
         produce: Callable[[], Awaitable[bytes]],
         *,
         if_none_match: str | None = None,
+        accept_encoding: str | None = None,
     ) -> Response[bytes]:
-        """The JSON answer for `key`: 304 if the client has it, the kept one if current, else `produce`d."""
+        """The JSON answer for `key`: 304 if the client has it, the kept one if current, else `produce`d.
+
+        Kept answers are kept gzipped too, for clients that accept it (handlers using this opt out of
+        the app's compression with `opt=COMPRESSED_HERE`)."""
         row = await conn.fetchrow(_TAG, student_id)
         tag = f"{row['version']}-{row['today'].isoformat()}" if row is not None else "none"
         etag = f'"{tag}"'
         headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
         if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
             return Response(b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
-        body = self.get(student_id, key, tag)
-        if body is None:
-            body = await produce()
-            self.put(student_id, key, tag, body)
-        return Response(body, media_type=MediaType.JSON, headers=headers)
+        kept = self.get(student_id, key, tag) or self.put(student_id, key, tag, await produce())
+        if len(kept.body) >= COMPRESS_FROM and "gzip" in (accept_encoding or ""):
+            headers |= {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+            return Response(kept.compressed(), media_type=MediaType.JSON, headers=headers)
+        return Response(kept.body, media_type=MediaType.JSON, headers=headers)
 
 
 ANSWERS = Answers()

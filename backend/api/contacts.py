@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Response, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
@@ -35,6 +35,7 @@ from backend.api.support import (
 )
 from backend.eventstore import EventStore
 from backend.fields import NO_NUL
+from backend.opts import COMPRESSED_HERE
 from backend.problems import COMMAND_PROBLEMS, READ_PROBLEMS
 from backend.relationships import read, service
 from backend.relationships.commands.contact import (
@@ -108,6 +109,7 @@ class ContactController(Controller):
 
     @get(
         operation_id="ListContacts",
+        opt=COMPRESSED_HERE,
         responses={
             200: ResponseSpec(data_container=ContactPage, description="One page of contacts", generate_examples=False),
             **NOT_MODIFIED,
@@ -146,6 +148,7 @@ class ContactController(Controller):
         cursor: Cursor = None,
         limit: Limit = 25,
         if_none_match: IfNoneMatch = None,
+        request: Request[Any, Any, Any],
     ) -> Response[bytes]:
         """The network, most recently active first, a page at a time."""
         after = decode_cursor(cursor, tuple[datetime, UUID]) if cursor else None
@@ -159,7 +162,14 @@ class ContactController(Controller):
                 return b'{"items":[' + ",".join(items).encode() + b'],"nextCursor":' + next_cursor + b"}"
 
             key = ("contacts", filters, cursor, limit)
-            return await ANSWERS.answer(conn, student.student_id, key, produce, if_none_match=if_none_match)
+            return await ANSWERS.answer(
+                conn,
+                student.student_id,
+                key,
+                produce,
+                if_none_match=if_none_match,
+                accept_encoding=request.headers.get("accept-encoding"),
+            )
 
     @post(operation_id="AddContact", status_code=HTTP_201_CREATED, responses=COMMAND_PROBLEMS)
     async def add_contact(

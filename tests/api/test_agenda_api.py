@@ -156,3 +156,17 @@ async def test_the_agenda_is_tagged_and_a_kept_answer_never_outlives_a_step(clie
     assert [i["contactName"] for i in changed.json()["overdue"]] == ["Ana Lee"]
     page = await client.get("/api/v1/contacts", headers={**student.headers, "If-None-Match": changed.headers["etag"]})
     assert page.status_code == 304  # the same tag: nothing of this student's changed since
+
+
+async def test_kept_answers_are_sent_gzipped_to_those_who_accept_it(client: Client, student: Student) -> None:
+    for n in range(12):
+        cid = await add_contact_id(client, student, f"Person {n}", organization="Acme")
+        await step(client, student, cid, "requests", {"channel": "email", "format": "video", "sentAt": ago(days=20)})
+    plain = await client.get("/api/v1/agenda", headers={**student.headers, "Accept-Encoding": "identity"})
+    zipped = await client.get("/api/v1/agenda", headers={**student.headers, "Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["vary"]
+    assert zipped.json() == plain.json()  # httpx undoes the gzip
+    # Twelve follow-ups; of the twelve "someone else at Acme" only the last is open (later requests answer it).
+    assert len(zipped.json()["overdue"]) == zipped.json()["counts"]["overdue"] == 13
