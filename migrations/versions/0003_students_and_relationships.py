@@ -119,14 +119,13 @@ UPGRADE = [
         erased            boolean NOT NULL DEFAULT false,
         added_at          timestamptz NOT NULL,
         last_activity_at  timestamptz NOT NULL,
-        requested_at      timestamptz,
         next_action       text,
         next_due          date,
         search            tsvector NOT NULL
     )
     """,
     "CREATE INDEX contacts_by_activity ON contacts (student_id, last_activity_at DESC, contact_id DESC)",
-    "CREATE INDEX contacts_by_org ON contacts (student_id, org_key, requested_at)",
+    "CREATE INDEX contacts_by_org ON contacts (student_id, org_key)",
     "CREATE INDEX contacts_by_referrer ON contacts (referred_by)",
     "CREATE INDEX contacts_search ON contacts USING gin (search)",
     "CREATE INDEX contacts_tags ON contacts USING gin (tags)",
@@ -173,20 +172,11 @@ UPGRADE = [
         field_key     text,
         kind          text NOT NULL,
         at            timestamptz NOT NULL,
-        body          jsonb NOT NULL,
-        search        tsvector NOT NULL
+        body          jsonb NOT NULL
     )
     """,
     "CREATE INDEX field_notes_by_field ON field_notes (student_id, field_key, at DESC)",
-    "CREATE INDEX field_notes_search ON field_notes USING gin (search)",
     "CREATE INDEX field_notes_by_contact ON field_notes (contact_id)",
-    """
-    CREATE TABLE student_versions (
-        student_id  uuid PRIMARY KEY,
-        version     bigint NOT NULL
-    )
-    """,
-    # How many events of a student's streams the read models reflect: a cheap tag for cached answers.
     """
     CREATE TABLE student_activity (
         student_id  uuid NOT NULL,
@@ -199,7 +189,6 @@ UPGRADE = [
 
 DOWNGRADE = [
     "DROP TABLE IF EXISTS student_activity",
-    "DROP TABLE IF EXISTS student_versions",
     "DROP TABLE IF EXISTS field_notes",
     "DROP TABLE IF EXISTS agenda_items",
     "DROP TABLE IF EXISTS interviews",
