@@ -4,14 +4,12 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 
-from backend.api.answers import ANSWERS, NOT_MODIFIED
+from backend.api.answers import ANSWERS, kept_responses
 from backend.api.support import IfNoneMatch, StudentScope
 from backend.eventstore import EventStore
 from backend.opts import COMPRESSED_HERE
-from backend.problems import READ_PROBLEMS
 from backend.relationships import insights
 from backend.relationships.insights import AgendaView
 
@@ -23,11 +21,7 @@ class AgendaController(Controller):
     @get(
         operation_id="GetAgenda",
         opt=COMPRESSED_HERE,
-        responses={
-            200: ResponseSpec(data_container=AgendaView, description="The agenda", generate_examples=False),
-            **NOT_MODIFIED,
-            **READ_PROBLEMS,
-        },
+        responses=kept_responses(AgendaView, "The agenda"),
     )
     async def get_agenda(
         self,

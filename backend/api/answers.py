@@ -13,15 +13,17 @@ by construction; what it saves is the query and the encoding of the answer.
 import gzip
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
+from typing import Any
 from uuid import UUID
 
 from litestar import Response
 from litestar.enums import MediaType
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.status_codes import HTTP_304_NOT_MODIFIED
+from litestar.status_codes import HTTP_200_OK, HTTP_304_NOT_MODIFIED
 
 from backend.eventstore.types import Conn
 from backend.opts import COMPRESS_FROM, GZIP_LEVEL
+from backend.problems import READ_PROBLEMS
 
 _TAG = """
 SELECT coalesce(v.version, 0) AS version, (now() AT TIME ZONE s.time_zone)::date AS today
@@ -29,11 +31,16 @@ FROM students s LEFT JOIN student_versions v ON v.student_id = s.student_id
 WHERE s.student_id = $1
 """
 
-NOT_MODIFIED = {
-    HTTP_304_NOT_MODIFIED: ResponseSpec(
-        data_container=None, description="Unchanged since the ETag sent in If-None-Match", generate_examples=False
-    )
-}
+
+def kept_responses(view: type[Any], description: str) -> dict[int, ResponseSpec]:
+    """The OpenAPI responses of a read answered through `Answers`: the view, 304, and the read problems."""
+    return {
+        HTTP_200_OK: ResponseSpec(data_container=view, description=description, generate_examples=False),
+        HTTP_304_NOT_MODIFIED: ResponseSpec(
+            data_container=None, description="Unchanged since the ETag sent in If-None-Match", generate_examples=False
+        ),
+        **READ_PROBLEMS,
+    }
 
 
 class _Kept:

@@ -16,11 +16,10 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import BodyKwarg, FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from backend.api.answers import ANSWERS, NOT_MODIFIED
+from backend.api.answers import ANSWERS, kept_responses
 from backend.api.support import (
     Cursor,
     IdempotencyKey,
@@ -110,11 +109,7 @@ class ContactController(Controller):
     @get(
         operation_id="ListContacts",
         opt=COMPRESSED_HERE,
-        responses={
-            200: ResponseSpec(data_container=ContactPage, description="One page of contacts", generate_examples=False),
-            **NOT_MODIFIED,
-            **READ_PROBLEMS,
-        },
+        responses=kept_responses(ContactPage, "One page of contacts"),
     )
     async def list_contacts(
         self,
