@@ -1,7 +1,8 @@
 """Answers to a student's reads, kept and re-sent while nothing they depend on has changed.
 
 A read asks PostgreSQL for the student's tag first: how many events the read models reflect for the
-student, and the student's today (one row, by primary key). Every event of the student's streams
+student, and the student's today (one row, by primary key), and which generation of the read-model
+tables that count comes from (a rebuild makes a new one). Every event of the student's streams
 moves that version in the same transaction as the read models, and a new day moves the date, so an
 answer kept under the current tag is exactly what the query would return. The tag is also the
 answer's ETag: a phone that sends it back in `If-None-Match` gets 304 and no body.
@@ -25,8 +26,11 @@ from backend.eventstore.types import Conn
 from backend.opts import COMPRESS_FROM, GZIP_LEVEL
 from backend.problems import READ_PROBLEMS
 
+# `tableoid` names the table the version comes from: `rapport rebuild` swaps in new tables, so answers
+# kept before a rebuild (perhaps with a projection since corrected) are not taken for current ones.
 _TAG = """
-SELECT coalesce(v.version, 0) AS version, (now() AT TIME ZONE s.time_zone)::date AS today
+SELECT coalesce(v.version, 0) AS version, coalesce(v.tableoid::bigint, 0) AS generation,
+       (now() AT TIME ZONE s.time_zone)::date AS today
 FROM students s LEFT JOIN student_versions v ON v.student_id = s.student_id
 WHERE s.student_id = $1
 """
@@ -91,7 +95,7 @@ class Answers:
         Kept answers are kept gzipped too, for clients that accept it (handlers using this opt out of
         the app's compression with `opt=COMPRESSED_HERE`)."""
         row = await conn.fetchrow(_TAG, student_id)
-        tag = f"{row['version']}-{row['today'].isoformat()}" if row is not None else "none"
+        tag = f"{row['generation']}.{row['version']}-{row['today'].isoformat()}" if row is not None else "none"
         etag = f'"{tag}"'
         headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
         if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:

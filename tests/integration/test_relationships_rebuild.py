@@ -79,3 +79,17 @@ async def test_a_rebuild_reproduces_every_relationships_table(database_url: str,
     after = await snapshot(pool)
     for table in TABLES:
         assert after[table] == before[table], table
+
+
+async def test_a_rebuild_retires_every_kept_answer(database_url: str, pool: asyncpg.Pool) -> None:
+    """The rebuilt tables may differ (a corrected projection): answers kept before must not be re-sent."""
+    async with AsyncTestClient(app=create_app(load_settings({}), database_url)) as client:
+        student = await sign_up(client)
+        await client.post("/api/v1/contacts", json={"name": "Ana Lee", "howFound": "alumni"}, headers=student.headers)
+        before = (await client.get("/api/v1/agenda", headers=student.headers)).headers["etag"]
+        assert (await client.get("/api/v1/agenda", headers=student.headers)).headers["etag"] == before
+        store = EventStore(pool, event_registry(), inline=inline_projections())
+        await rebuild(pool, store, RELATIONSHIPS)
+        after = await client.get("/api/v1/agenda", headers={**student.headers, "If-None-Match": before})
+        assert after.status_code == 200
+        assert after.headers["etag"] != before
