@@ -36,7 +36,8 @@ def is_country(code: str) -> bool:
 
 
 @lru_cache(maxsize=512)
-def _zone(name: str) -> ZoneInfo:
+def zone_of(name: str) -> ZoneInfo:
+    """The zone of this name; an unknown one reads as UTC."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -77,7 +78,7 @@ class StudentCalendar(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def zone(self) -> ZoneInfo:
-        return _zone(self.time_zone)
+        return zone_of(self.time_zone)
 
     def local_date(self, at: datetime) -> date:
         """The date on the student's wall calendar at the moment `at` (which must carry its offset)."""

@@ -12,7 +12,8 @@ from backend.fields import NO_NUL
 from backend.problems import READ_PROBLEMS
 from backend.relationships import insights
 from backend.relationships.insights import NotesByField, ReferralGraph, SearchResults, Stats
-from backend.relationships.read import field_key, tsquery
+from backend.relationships.projection import match_key
+from backend.relationships.read import tsquery
 
 # A field name goes to PostgreSQL as text, which cannot hold NUL: refused as a 400, not a 500. (Search
 # words need no such rule: `tsquery` keeps only word characters.)
@@ -60,7 +61,7 @@ class InsightsController(Controller):
             return NotesByField(fields=[])  # words were asked for, and there are none to match
         async with store.pool.acquire() as conn:
             return await insights.notes_by_field(
-                conn, student.student_id, field_key=field_key(field), query=query, per_field=per_field
+                conn, student.student_id, field_key=match_key(field), query=query, per_field=per_field
             )
 
     @get("/search", operation_id="Search", responses=READ_PROBLEMS)

@@ -16,7 +16,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import HeaderParameter, QueryParameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN, HTTP_412_PRECONDITION_FAILED
 
-from backend.accounts.principal import Principal
+from backend.accounts.principal import principal_of
 from backend.eventstore import EventStore
 from backend.problems import problem
 from backend.relationships.service import Actor, command_id_for
@@ -73,17 +73,10 @@ class StudentScope(msgspec.Struct, frozen=True, kw_only=True):
         )
 
 
-def principal_from(request: Request[Any, Any, Any]) -> Principal:
-    user = request.scope.get("user")
-    if not isinstance(user, Principal):  # pragma: no cover - the auth middleware guarantees it
-        raise problem(401, "unauthenticated", "Sign in first")
-    return user
-
-
 def provide_scope(request: Request[Any, Any, Any], store: NamedDependency[EventStore]) -> StudentScope:
     """The signed-in student. (It takes `store` only so that Litestar resolves the two one after the
     other: dependencies at the same level are resolved in an anyio task group, a cost on every request.)"""
-    principal = principal_from(request)
+    principal = principal_of(request)
     if principal.role != "student":
         raise problem(HTTP_403_FORBIDDEN, "students-only", "Only students have a network of their own")
     return StudentScope(student_id=principal.account_id, actor_id=principal.actor_id)

@@ -5,12 +5,12 @@ you heard of them, that you are not asking for a job, the format and a length of
 polite nudge; and a short thank-you naming the specific thing that helped. The student edits them.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import quote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
+from backend.calendar import zone_of
 from backend.eventstore.events import REDACTED
 from backend.relationships.events import HowFound, MeetingFormat
 from backend.relationships.state import ContactState, Interview
@@ -235,9 +235,5 @@ def _sign_off(me: str | None, school: str | None) -> str:
 
 
 def _day(at: datetime, time_zone: str, *, with_date: bool) -> str:
-    try:
-        zone: ZoneInfo | None = ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = None
-    local = at.astimezone(zone or UTC)
+    local = at.astimezone(zone_of(time_zone))
     return f"{local:%A}, {local:%B} {local.day}" if with_date else f"{local:%A}"

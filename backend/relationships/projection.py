@@ -44,7 +44,7 @@ TABLES = (
 ERASED_BODY: dict[str, Any] = {"erased": True}
 
 
-def _key(text: str | None) -> str | None:
+def match_key(text: str | None) -> str | None:
     """How organizations and career fields are matched: case and spacing do not matter."""
     if text is None:
         return None
@@ -312,7 +312,7 @@ class _Batch:
                 {
                     "contact_id": contact_id,
                     "career_field": state.career_field,
-                    "field_key": _key(state.career_field),
+                    "field_key": match_key(state.career_field),
                     "erased": state.erased,
                 }
             )
@@ -369,9 +369,9 @@ def _contact_row(
         "name": state.name,
         "title": state.title,
         "organization": state.organization,
-        "org_key": _key(state.organization),
+        "org_key": match_key(state.organization),
         "career_field": state.career_field,
-        "field_key": _key(state.career_field),
+        "field_key": match_key(state.career_field),
         "tags": list(state.tags),
         "stage": state.stage(),
         "no_response_from": agenda.no_response_from(state, calendar),
@@ -418,7 +418,7 @@ def _agenda_row(state: ContactState, item: agenda.AgendaItem) -> dict[str, Any]:
         "due": item.due,
         "late_after": item.late_after,
         "ref": item.ref,
-        "org_key": _key(state.organization),
+        "org_key": match_key(state.organization),
         "anchor_at": item.anchor_at,
     }
 
@@ -455,7 +455,7 @@ def _note_rows(state: ContactState, events: Iterable[RecordedEvent]) -> list[dic
                 "student_id": state.student_id,
                 "contact_id": state.contact_id,
                 "career_field": state.career_field,
-                "field_key": _key(state.career_field),
+                "field_key": match_key(state.career_field),
                 "kind": kind,
                 "at": at,
                 "body": ERASED_BODY if scrub else body,

@@ -6,7 +6,7 @@ and the agenda's buckets turn over at the student's midnight, not the server's.
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
@@ -14,6 +14,7 @@ import msgspec
 
 from backend.errors import NotFoundError
 from backend.eventstore.types import Conn
+from backend.relationships.projection import match_key
 from backend.relationships.state import ContactState
 from backend.relationships.views import (
     AgendaItemView,
@@ -116,13 +117,6 @@ def tsquery(text: str) -> str | None:
     return " & ".join(f"{w}:*" for w in words) or None
 
 
-def field_key(text: str | None) -> str | None:
-    if text is None:
-        return None
-    folded = " ".join(text.split()).lower()
-    return folded or None
-
-
 class ContactFilter(msgspec.Struct, frozen=True, kw_only=True):
     """What a page of contacts is filtered by (hashable: it keys kept answers)."""
 
@@ -150,7 +144,7 @@ def _list_query(
     else:
         where.append("NOT c.archived")
     if filters.field:
-        where.append(f"c.field_key = {arg(field_key(filters.field))}")
+        where.append(f"c.field_key = {arg(match_key(filters.field))}")
     if filters.tag:
         where.append(f"c.tags @> ARRAY[{arg(filters.tag.strip().lower())}::text]")
     if filters.due:
@@ -209,10 +203,3 @@ async def detail_of(conn: Conn, student_id: UUID, row: Any, state: ContactState)
             people[p["contact_id"]] = PersonRef(id=p["contact_id"], name=p["name"], erased=p["erased"])
     agenda = msgspec.convert(row["agenda"], list[AgendaItemView])
     return detail(row, state, people=people, agenda=agenda)
-
-
-async def today_of(conn: Conn, student_id: UUID) -> date:
-    today: date | None = await conn.fetchval(f"SELECT {TODAY}", student_id)
-    if today is None:  # pragma: no cover - every student row is written at sign-up
-        raise NotFoundError("No such student.")
-    return today

@@ -8,6 +8,7 @@ import msgspec
 from backend.errors import DomainError, NotFoundError
 from backend.eventstore import CommandReusedError, EventStore, Metadata, WrongExpectedVersionError
 from backend.eventstore.types import Conn
+from backend.relationships.service import check_version
 from backend.students.commands import decide
 from backend.students.events import student_stream
 from backend.students.state import StudentState
@@ -30,8 +31,7 @@ async def run(
     for attempt in range(1, ATTEMPTS + 1):
         async with store.pool.acquire() as conn:
             state, version = await load_student(conn, student_id)
-        if if_match is not None and if_match != version:
-            raise WrongExpectedVersionError(stream, if_match, version)
+        check_version(stream, if_match, version)
         try:
             events = decide(command, state, now)
             if not events:
