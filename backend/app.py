@@ -4,15 +4,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from click import Group
-from litestar import Litestar, get
+from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins import CLIPluginProtocol
-from litestar.response import Redirect
 
-from backend.accounts.middleware import PUBLIC, SECURITY_COMPONENTS, authentication
+from backend.accounts.middleware import SECURITY_COMPONENTS, authentication
 from backend.api import api_router
 from backend.config import Settings, load_settings
 from backend.db import create_pool, resolve_database_url
@@ -22,6 +21,7 @@ from backend.health import HealthController
 from backend.opts import COMPRESS_FROM, COMPRESSED_HERE, GZIP_LEVEL
 from backend.problems import UNEXPECTED_HANDLERS, problem_details_plugin
 from backend.registry import event_registry, inline_projections
+from backend.web import client_routes
 
 API_TITLE = "Rapport"
 API_VERSION = "0.1.0"
@@ -36,12 +36,6 @@ class RapportCLI(CLIPluginProtocol):
         for name, command in rapport.commands.items():
             if name not in cli.commands:
                 cli.add_command(command, name)
-
-
-@get("/", include_in_schema=False, sync_to_thread=False, opt=PUBLIC)
-def home() -> Redirect:
-    """Until the web client is served here, the front door leads to the API docs."""
-    return Redirect("/docs")
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -74,7 +68,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             await pool.close()
 
     return Litestar(
-        route_handlers=[home, HealthController, api_router()],
+        route_handlers=[HealthController, api_router(), *client_routes()],
         lifespan=[database],
         middleware=[authentication()],
         state=State({"settings": settings}),

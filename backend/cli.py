@@ -372,7 +372,7 @@ def seed(email: str, password: str | None, contacts: int, seed_: int, reset: boo
     help="Fail if a committed artifact differs from what the code generates.",
 )
 def generate(check: bool) -> None:
-    """Write the generated artifacts (openapi/openapi.json) from the code."""
+    """Write the generated artifacts (openapi/openapi.json, the client's API types) from the code."""
     from backend.artifacts import ARTIFACTS
 
     stale = []

@@ -81,6 +81,7 @@ class ContactHistoryController(Controller):
             stage=state.stage(),
             agenda=[],
             next_steps=[],
+            steps_after={},
             next_action=None,
             next_due=None,
             archived=state.archived,

@@ -5,14 +5,25 @@ Views are not the state: they leave out what a client has no use for, and add wh
 """
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 
-from backend.relationships.events import Answer, HowFound, MeetingFormat
-from backend.relationships.state import ContactState, InterviewStatus
+from backend.eventstore.events import Event
+from backend.relationships.events import (
+    ActionItemAdded,
+    Answer,
+    HowFound,
+    InterviewHeld,
+    InterviewRequested,
+    InterviewScheduled,
+    MeetingFormat,
+    RequestAnswered,
+    ThanksSent,
+)
+from backend.relationships.state import ContactState, InterviewStatus, evolve
 
 Step = Literal[
     "edit",
@@ -134,6 +145,10 @@ class ContactDetail(ContactSummary):
     action_items: list[ActionItemView]
     counts: Counts
     next_steps: list[Step]
+    steps_after: dict[Step, list[Step]]
+    """For each step that moves the relationship on, the steps the rules allow once it is recorded: a
+    phone offline can offer the thank-you right after the interview it queued, while the server still
+    decides when the queue is sent."""
     agenda: list[AgendaItemView]
     last_helpful_thing: str | None
 
@@ -165,6 +180,34 @@ def next_steps(state: ContactState) -> list[Step]:
         steps.append("complete_action_item")
     steps += ["archive", "erase"]
     return steps
+
+
+# Any moment will do: which steps are allowed never depends on the dates, only on what happened.
+_SOMETIME = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _step_events(state: ContactState) -> dict[Step, Event]:
+    """The event a typical instance of each stage-moving step would record."""
+    events: dict[Step, Event] = {
+        "request": InterviewRequested(channel="email", format="video", minutes=20, sent_at=_SOMETIME),
+        "answer": RequestAnswered(answer="accepted", answered_at=_SOMETIME),
+        "schedule": InterviewScheduled(interview_id=uuid4(), starts_at=_SOMETIME, minutes=20, format="video"),
+        "thanks": ThanksSent(sent_at=_SOMETIME, channel="email", helpful_thing="-"),
+        "action_item": ActionItemAdded(item_id=uuid4(), what="-", due=_SOMETIME.date()),
+    }
+    if state.upcoming:
+        held = state.upcoming[0]
+        events["held"] = InterviewHeld(interview_id=held.interview_id, held_at=_SOMETIME, minutes=held.minutes)
+    return events
+
+
+def steps_after(state: ContactState, allowed: list[Step]) -> dict[Step, list[Step]]:
+    """What each allowed, stage-moving step would allow next, by the same rules (`next_steps`)."""
+    return {
+        step: next_steps(evolve(state, event, _SOMETIME))
+        for step, event in _step_events(state).items()
+        if step in allowed
+    }
 
 
 def summary_fields(row: Any) -> dict[str, Any]:
@@ -246,7 +289,8 @@ def detail(
             notes=state.notes_count,
             reflections=state.reflections,
         ),
-        next_steps=next_steps(state),
+        next_steps=(allowed := next_steps(state)),
+        steps_after=steps_after(state, allowed),
         agenda=agenda,
         last_helpful_thing=state.last_helpful_thing,
     )

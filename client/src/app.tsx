@@ -1,0 +1,67 @@
+import { useEffect } from "preact/hooks";
+import { Redirect, Route, Router, Switch, useLocation } from "wouter-preact";
+import { useHashLocation } from "wouter-preact/use-hash-location";
+import { SignIn, SignUp } from "./screens/auth";
+import { AddContact } from "./screens/add-contact";
+import { ContactScreen } from "./screens/contact";
+import { Contacts } from "./screens/contacts";
+import { Insights } from "./screens/insights";
+import { Settings } from "./screens/settings";
+import { Today } from "./screens/today";
+import { session } from "./session";
+
+/** Move focus to the new screen's heading region, so screen readers hear where they are. */
+function FocusOnNavigate() {
+  const [location] = useLocation();
+  useEffect(() => {
+    document.getElementById("main")?.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }, [location]);
+  return null;
+}
+
+function SignedIn() {
+  return (
+    <Switch>
+      <Route path="/" component={Today} />
+      <Route path="/contacts" component={Contacts} />
+      <Route path="/contacts/:id/:step?">{(params) => <ContactScreen id={params.id} step={params.step ?? null} />}</Route>
+      <Route path="/add" component={AddContact} />
+      <Route path="/insights" component={Insights} />
+      <Route path="/settings" component={Settings} />
+      <Route path="/sign-in">
+        <Redirect to="/" />
+      </Route>
+      <Route path="/sign-up">
+        <Redirect to="/" />
+      </Route>
+      <Route>
+        <Redirect to="/" />
+      </Route>
+    </Switch>
+  );
+}
+
+function SignedOut() {
+  return (
+    <Switch>
+      <Route path="/sign-up" component={SignUp} />
+      <Route path="/sign-in" component={SignIn} />
+      <Route>
+        <Redirect to="/sign-in" />
+      </Route>
+    </Switch>
+  );
+}
+
+// Hash routes (#/contacts/…): every screen is the one app-shell URL, so the service worker serves it
+// offline as is and the server needs no fallback route for client paths.
+export function App() {
+  const who = session.value;
+  return (
+    <Router hook={useHashLocation}>
+      <FocusOnNavigate />
+      {who === undefined ? <p aria-busy="true" class="splash">Rapport</p> : who ? <SignedIn /> : <SignedOut />}
+    </Router>
+  );
+}

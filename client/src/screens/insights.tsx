@@ -1,0 +1,5 @@
+import { Layout } from "../ui/layout";
+
+export function Insights() {
+  return <Layout title="Insights">TODO</Layout>;
+}

@@ -1,0 +1,5 @@
+import { Layout } from "../ui/layout";
+
+export function Settings() {
+  return <Layout title="Settings">TODO</Layout>;
+}
