@@ -4,7 +4,7 @@ UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_FROZEN := 1
 
-.PHONY: run test lint typecheck generate check-generated bench-quick wrk
+.PHONY: run test lint typecheck generate check-generated bench-quick wrk chromium client
 
 # A pinned uv in a private venv: nothing needs to be installed on the machine beforehand.
 $(UV):
@@ -15,20 +15,33 @@ $(UV):
 	$(UV) sync --frozen
 	touch $@
 
-run: .venv/.synced
+# The web client: packages exactly as locked (package-lock.json), then a build whenever a source changed.
+CLIENT_SOURCES := $(shell find client/src client/public -type f 2>/dev/null) client/index.html client/vite.config.ts client/tsconfig.json
+
+client/node_modules/.installed: client/package.json client/package-lock.json
+	npm ci --prefix client --no-audit --no-fund --loglevel=error
+	touch $@
+
+client/dist/index.html: client/node_modules/.installed $(CLIENT_SOURCES)
+	cd client && npm run --silent build
+
+client: client/dist/index.html
+
+run: .venv/.synced client
 	$(UV) run rapport serve
 
 lint: .venv/.synced
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 
-typecheck: .venv/.synced
+typecheck: .venv/.synced client/node_modules/.installed
 	$(UV) run mypy
+	cd client && npm run --silent typecheck
 
-generate: .venv/.synced
+generate: .venv/.synced client/node_modules/.installed
 	$(UV) run rapport generate
 
-check-generated: .venv/.synced
+check-generated: .venv/.synced client/node_modules/.installed
 	$(UV) run rapport generate --check
 
 # The HTTP benchmark's load generator. Installed with apt-get where we can (root, as on CI); elsewhere
@@ -38,10 +51,17 @@ wrk:
 		{ apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }; } || \
 		echo "wrk is not installed (apt-get install wrk): the HTTP benchmark's smoke test will be skipped"
 
-test: lint typecheck check-generated wrk
+# The browser tests' Chromium is Debian's (Playwright may not download its own here).
+chromium:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; }; } || \
+		{ echo "Chromium is needed for the browser tests: apt-get install chromium"; exit 1; }
+
+test: lint typecheck check-generated wrk chromium client
 	$(UV) run pytest
 
 bench-quick: .venv/.synced
 	$(UV) run python -m bench.append --quick
 	$(UV) run python -m bench.rebuild --quick
 	$(UV) run python -m bench.http --quick
+	$(UV) run python -m bench.client --quick
