@@ -10,11 +10,14 @@
 import { signal } from "@preact/signals";
 import { openDB, type DBSchema, type IDBPDatabase } from "idb";
 import { csrfHeader, type Problem } from "./api/client";
+import { session } from "./session";
 
 export type EntryState = "pending" | "conflict" | "refused";
 
 export interface Entry {
   id?: number;
+  /** Whose step it is: a phone shared by two students never sends one's steps as the other. */
+  account: string;
   key: string;
   method: "POST" | "PATCH" | "PUT" | "DELETE";
   path: string;
@@ -51,8 +54,12 @@ function open(): Promise<IDBPDatabase<OutboxDB>> {
 export const outbox = signal<Entry[]>([]);
 export const flushing = signal(false);
 
+function mine(entry: Entry): boolean {
+  return entry.account === session.value?.accountId;
+}
+
 async function refresh(): Promise<void> {
-  outbox.value = await (await open()).getAll("entries");
+  outbox.value = (await (await open()).getAll("entries")).filter(mine);
 }
 
 export async function loadOutbox(): Promise<void> {
@@ -60,13 +67,16 @@ export async function loadOutbox(): Promise<void> {
 }
 
 /** Queue a step. It chains onto any step already waiting for the same contact. */
-export async function enqueue(entry: Omit<Entry, "id" | "state" | "chained" | "recordedAt">): Promise<void> {
+export async function enqueue(entry: Omit<Entry, "id" | "account" | "state" | "chained" | "recordedAt">): Promise<void> {
+  const account = session.value?.accountId;
+  if (!account) throw new Error("Steps are recorded only when signed in.");
   const database = await open();
   const waiting = entry.contactId
     ? (await database.getAllFromIndex("entries", "byContact", entry.contactId)).length > 0
     : false;
   await database.add("entries", {
     ...entry,
+    account,
     chained: waiting,
     recordedAt: new Date().toISOString(),
     state: "pending",
@@ -135,7 +145,7 @@ async function problemOf(response: Response): Promise<Problem> {
 async function flushNow(): Promise<void> {
   const database = await open();
   const blocked = new Set<string>();
-  for (const entry of await database.getAll("entries")) {
+  for (const entry of (await database.getAll("entries")).filter(mine)) {
     const contact = entry.contactId ?? "";
     if (entry.state !== "pending" || blocked.has(contact)) {
       if (entry.contactId) blocked.add(contact);
@@ -181,7 +191,11 @@ export async function flush(): Promise<void> {
 }
 
 export function startOutbox(): void {
-  void loadOutbox().then(flush);
+  // Whoever signs in gets their own waiting steps shown and sent.
+  session.subscribe((who) => {
+    if (who) void loadOutbox().then(flush);
+    else outbox.value = [];
+  });
   window.addEventListener("online", () => void flush());
   // A phone may come back online without an `online` event (a captive portal, a flaky radio).
   setInterval(() => {
