@@ -216,7 +216,7 @@ function Interests({ p, update, reload }: { p: Profile; update: (p: Profile) => 
           <input value={draft} onInput={(e) => setDraft(e.currentTarget.value)} maxLength={100} placeholder="e.g. UX research" />
         </label>
         <button type="submit" disabled={action.busy || !draft.trim()}>
-          Add
+          Add interest
         </button>
       </form>
       <ProblemNote problem={action.problem} />
@@ -604,7 +604,7 @@ export function Settings() {
           <CalendarFeed />
         </section>
         <section aria-labelledby="h-account">
-          <h2 id="h-account">Sign out</h2>
+          <h2 id="h-account">Account</h2>
           <SignOut />
         </section>
       </div>
