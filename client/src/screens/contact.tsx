@@ -186,33 +186,33 @@ function Summary({ contact, waiting }: { contact: Contact; waiting: number }) {
   return (
     <div class="ct-summary card">
       {role ? <p class="ct-role">{role}</p> : null}
+      {contact.careerField ? <p class="ct-field">Career field: {contact.careerField}</p> : null}
       <p class="ct-chips">
         <span class="chip">Stage: {words(contact.stage)}</span>
         {contact.referrer ? <span class="chip">Referrer</span> : null}
         {contact.archived ? <span class="chip">Archived</span> : null}
       </p>
+      {contact.nextAction ? (
+        <p>
+          <strong>Next:</strong> {contact.nextAction}
+          {contact.nextDue ? <small> Due {day(contact.nextDue)}.</small> : null}
+        </p>
+      ) : null}
       {waiting ? (
         <p class="ct-stale">
           {waiting === 1 ? "1 step is" : `${waiting} steps are`} waiting on this phone: the stage and what is next are as
           they were before {waiting === 1 ? "it" : "them"}.
         </p>
       ) : null}
+    </div>
+  );
+}
+
+function About({ contact }: { contact: Contact }) {
+  return (
+    <section aria-labelledby="ct-about">
+      <h2 id="ct-about">Details</h2>
       <dl class="ct-facts">
-        {contact.careerField ? (
-          <>
-            <dt>Career field</dt>
-            <dd>{contact.careerField}</dd>
-          </>
-        ) : null}
-        {contact.nextAction ? (
-          <>
-            <dt>Next</dt>
-            <dd>
-              {contact.nextAction}
-              {contact.nextDue ? <small> Due {day(contact.nextDue)}.</small> : null}
-            </dd>
-          </>
-        ) : null}
         {contact.referredBy ? (
           <>
             <dt>Referred by</dt>
@@ -262,9 +262,11 @@ function Summary({ contact, waiting }: { contact: Contact; waiting: number }) {
             <dd>{contact.tags.join(", ")}</dd>
           </>
         ) : null}
+        <dt>Added</dt>
+        <dd>{moment(contact.addedAt)}</dd>
       </dl>
       {contact.notes ? <p class="ct-notes">{contact.notes}</p> : null}
-    </div>
+    </section>
   );
 }
 
@@ -513,7 +515,7 @@ export function ContactScreen({ id, step }: { id: string; step: string | null })
   }
 
   return (
-    <Layout title={contact.name}>
+    <Layout title={contact.erased ? "Erased contact" : contact.name}>
       <div class="ct">
         {loaded.problem && loaded.data ? <ProblemNote problem={loaded.problem} /> : null}
         <Summary contact={contact} waiting={waiting.length} />
@@ -549,6 +551,7 @@ export function ContactScreen({ id, step }: { id: string; step: string | null })
             <p class="muted">Nothing more can be recorded for this contact.</p>
           )}
         </section>
+        <About contact={contact} />
         <Interviews contact={contact} upcoming={ctx.upcoming} waiting={waiting} />
         <Promises contact={contact} openItems={ctx.openItems} />
         <Referrals contact={contact} />
