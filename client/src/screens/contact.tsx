@@ -9,7 +9,7 @@ import { useLoad } from "../ui/data";
 import { Layout } from "../ui/layout";
 import { Empty, ProblemNote } from "../ui/problem";
 import { STEP_UI, calendarHref, isStep, type Done, type OpenItem, type StepContext, type Upcoming } from "./steps";
-import { formatWords } from "./steps/common";
+import { formatWords, localDay } from "./steps/common";
 import "./contact.css";
 
 type HistoryEntry = Schemas["HistoryEntry"];
@@ -332,7 +332,7 @@ function Interviews({ contact, upcoming, waiting }: { contact: Contact; upcoming
 function Promises({ contact, openItems }: { contact: Contact; openItems: OpenItem[] }) {
   const done = contact.actionItems.filter((a) => a.completedAt !== null).length;
   if (openItems.length === 0 && done === 0) return null;
-  const today = new Date().toISOString().slice(0, 10);
+  const today = localDay(new Date());
   return (
     <section aria-labelledby="ct-items">
       <h2 id="ct-items">Open action items</h2>
