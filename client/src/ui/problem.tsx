@@ -3,7 +3,9 @@ import type { Problem } from "../api/client";
 /** A problem from the server, said plainly, next to what caused it. */
 export function ProblemNote({ problem }: { problem: Problem | null }) {
   if (!problem) return null;
-  const errors = Array.isArray(problem["errors"]) ? (problem["errors"] as { message?: string; key?: string }[]) : [];
+  // Litestar names each invalid field in `extra` (RFC 9457 allows extension members).
+  const listed = problem["extra"] ?? problem["errors"];
+  const errors = Array.isArray(listed) ? (listed as { message?: string; key?: string }[]) : [];
   return (
     <div class="problem" role="alert">
       <strong>{problem.title}</strong>
