@@ -19,9 +19,16 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NON_BLA
 ShortText = Annotated[str, msgspec.Meta(max_length=200, pattern=NO_NUL)]
 NonBlankText = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000, pattern=NON_BLANK)]
 LongText = Annotated[str, msgspec.Meta(max_length=10_000, pattern=NO_NUL)]
-Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$")]
-Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^[0-9+()./ -]{3,40}$")]
-Url = Annotated[str, msgspec.Meta(max_length=500, pattern=r"^https?://[^\s\x00]+$")]
+EMAIL = r"[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+"
+PHONE = r"[0-9+()./ -]{3,40}"
+URL = r"https?://[^\s\x00]+"
+Email = Annotated[str, msgspec.Meta(max_length=254, pattern=f"^{EMAIL}$")]
+Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=f"^{PHONE}$")]
+Url = Annotated[str, msgspec.Meta(max_length=500, pattern=f"^{URL}$")]
+# In an edit, an empty string clears the field, so it is valid there too.
+EmailOrEmpty = Annotated[str, msgspec.Meta(max_length=254, pattern=f"^(?:{EMAIL})?$")]
+PhoneOrEmpty = Annotated[str, msgspec.Meta(max_length=40, pattern=f"^(?:{PHONE})?$")]
+UrlOrEmpty = Annotated[str, msgspec.Meta(max_length=500, pattern=f"^(?:{URL})?$")]
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[^\x00,]+$")]
 Tags = Annotated[list[Tag], msgspec.Meta(max_length=20)]
 ShortList = Annotated[list[ShortText], msgspec.Meta(max_length=50)]

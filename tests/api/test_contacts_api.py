@@ -125,6 +125,17 @@ async def test_edit_with_etag_and_a_stale_version(client: Client, student: Stude
     assert await count_events(pool) == before
 
 
+async def test_an_empty_string_clears_email_phone_and_linkedin(client: Client, student: Student) -> None:
+    contact = await add_contact(client, student)
+    url = f"/api/v1/contacts/{contact['id']}"
+    filled = {"email": "ana@example.org", "phone": "+1 555 0100", "linkedinUrl": "https://linkedin.com/in/ana"}
+    assert (await client.patch(url, json=filled, headers=student.headers)).status_code == 200
+    cleared = await client.patch(url, json={"email": "", "phone": "", "linkedinUrl": ""}, headers=student.headers)
+    assert cleared.status_code == 200, cleared.text
+    assert {k: cleared.json()[k] for k in filled} == {"email": None, "phone": None, "linkedinUrl": None}
+    assert_problem(await client.patch(url, json={"email": "not an address"}, headers=student.headers), 400)
+
+
 async def test_same_idempotency_key_same_response_nothing_twice(
     client: Client, student: Student, pool: asyncpg.Pool
 ) -> None:

@@ -8,7 +8,19 @@ import msgspec
 
 from backend.errors import DomainError
 from backend.eventstore.events import Event
-from backend.fields import Email, LongText, Name, NonBlankText, Phone, ShortText, Tags, Url
+from backend.fields import (
+    Email,
+    EmailOrEmpty,
+    LongText,
+    Name,
+    NonBlankText,
+    Phone,
+    PhoneOrEmpty,
+    ShortText,
+    Tags,
+    Url,
+    UrlOrEmpty,
+)
 from backend.relationships.commands.rules import Decider, must_be_active, must_exist, text
 from backend.relationships.events import (
     ContactAdded,
@@ -45,9 +57,9 @@ class EditContactDetails(msgspec.Struct, frozen=True, kw_only=True, rename="came
     title: ShortText | None = None
     organization: ShortText | None = None
     career_field: ShortText | None = None
-    email: Email | None = None
-    phone: Phone | None = None
-    linkedin_url: Url | None = None
+    email: EmailOrEmpty | None = None
+    phone: PhoneOrEmpty | None = None
+    linkedin_url: UrlOrEmpty | None = None
     tags: Tags | None = None
     notes: LongText | None = None
 
