@@ -29,14 +29,10 @@ function AgendaItem({ item }: { item: Item }) {
   return (
     <li class={`card agenda-item ${item.bucket}`}>
       <Link href={actionHref(item)} class="agenda-link">
-        <span class="agenda-what">
-          <strong>{item.contactName}</strong>
-          <span>{item.reason}</span>
-        </span>
-        <span class="agenda-when">
-          <span class="verb">{action.verb}</span>
-          <small>{item.bucket === "overdue" ? `was due ${day(item.due)}` : day(item.due)}</small>
-        </span>
+        <strong class="agenda-who">{item.contactName}</strong>
+        <small class="agenda-due">{item.bucket === "overdue" ? `was due ${day(item.due)}` : day(item.due)}</small>
+        <span class="agenda-why">{item.reason}</span>
+        <span class="verb">{action.verb} →</span>
       </Link>
     </li>
   );
