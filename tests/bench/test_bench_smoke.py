@@ -61,3 +61,24 @@ def test_http_bench_prints_its_figures_ratios_and_goals(tmp_path: Path) -> None:
     goals = result["goals"]
     assert isinstance(goals, dict)
     assert set(goals) == {"contacts", "agenda", "held"}
+
+
+def test_client_bench_prints_its_figures_baseline_and_goals(tmp_path: Path) -> None:
+    # The build is make test's (and the browser tests'): measured as it is, not rebuilt under them.
+    result = run_bench("bench.client", "--quick", "--no-build", data_dir=tmp_path)
+    assert result["bench"] == "client"
+    assert isinstance(result["js_gzip_kb"], float)
+    assert result["js_gzip_kb"] > 0
+    assert isinstance(result["css_gzip_kb"], float)
+    assert result["css_gzip_kb"] > 0
+    lighthouse = result["lighthouse"]
+    assert isinstance(lighthouse, dict)
+    assert 0 <= lighthouse["performance"] <= 100
+    assert result["lighthouse_signed_in"] is True  # the scores are Today's, not the sign-in screen's
+    baseline = result["baseline"]
+    assert isinstance(baseline, dict)
+    assert 0 < baseline["lighthouse"]["performance"] <= 100
+    assert isinstance(result["offline_today"], bool)
+    goals = result["goals"]
+    assert isinstance(goals, dict)
+    assert {"js_gzip_kb", "css_gzip_kb", "performance", "offline_today"} <= set(goals)
