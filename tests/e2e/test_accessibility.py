@@ -10,17 +10,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import AXE, Api, Server
+from tests.e2e.a11y import accessibility_problems
+from tests.e2e.conftest import Api, Server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-MIN_TARGET = 44
 
 
 def ago(**delta: float) -> str:
@@ -71,63 +68,6 @@ def network(e2e_server: Server) -> Iterator[Network]:
     api.close()
 
 
-# -- the checks -------------------------------------------------------------------------------------
-
-RUN_AXE = """async (tags) => {
-  const result = await axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
-  return result.violations.map((v) => ({
-    id: v.id,
-    impact: v.impact,
-    help: v.help,
-    nodes: v.nodes.map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
-  }));
-}"""
-
-SMALL_TARGETS = """(minimum) => {
-  const controls = ["a[href]", "button", "input:not([type=hidden])", "select", "textarea", "summary",
-    "[role=button]", "[role=link]", "[tabindex]:not([tabindex='-1'])"].join(", ");
-  const inSentence = (el) => {
-    if (el.tagName !== "A" || getComputedStyle(el).display !== "inline") return false;
-    const block = el.parentElement && el.parentElement.closest("p, li, dd, td, small, span");
-    return block !== null && block.textContent.trim() !== el.textContent.trim();
-  };
-  const small = [];
-  for (const region of document.querySelectorAll("header, main, nav")) {
-    for (const el of region.querySelectorAll(controls)) {
-      if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
-      if (inSentence(el)) continue;
-      let target = el;
-      if (el.matches("input[type=checkbox], input[type=radio]")) target = el.closest("label") || el;
-      const box = target.getBoundingClientRect();
-      if (box.width === 0 && box.height === 0) continue;
-      if (box.width < minimum || box.height < minimum) {
-        const name = (el.getAttribute("aria-label") || el.textContent || el.getAttribute("name") || "")
-          .trim().slice(0, 40);
-        const size = `${box.width.toFixed(0)}x${box.height.toFixed(0)}`;
-        small.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""} "${name}": ${size}`);
-      }
-    }
-  }
-  return small;
-}"""
-
-
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
-    violations: list[dict[str, Any]] = page.evaluate(RUN_AXE, TAGS)
-    return violations
-
-
-def describe(violations: list[dict[str, Any]]) -> str:
-    lines = []
-    for v in violations:
-        lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
-        for node in v["nodes"][:8]:
-            lines.append(f"    {node['target']}: {' '.join(str(node['summary']).split())}")
-    return "\n".join(lines)
-
-
 def settle(page: Page) -> None:
     """The screen has its heading and has finished loading what it shows."""
     expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -172,13 +112,5 @@ def test_screen_is_accessible(screen: str, scheme: str, network: Network, contex
     settle(page)
     assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
 
-    violations = axe_violations(page)
-    small = page.evaluate(SMALL_TARGETS, MIN_TARGET)
-    problems = []
-    if violations:
-        problems.append(f"axe found {len(violations)} violation(s) on {screen} ({scheme}):\n{describe(violations)}")
-    if small:
-        problems.append(
-            f"touch targets under {MIN_TARGET}x{MIN_TARGET} px on {screen} ({scheme}):\n    " + "\n    ".join(small)
-        )
+    problems = accessibility_problems(page, f"{screen} ({scheme})")
     assert not problems, "\n".join(problems)

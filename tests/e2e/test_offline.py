@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
+from tests.e2e.a11y import accessibility_problems
 from tests.e2e.conftest import Api
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -110,6 +111,8 @@ def test_a_conflict_is_shown_and_the_student_decides(
     expect(bar.get_by_role("button", name="Record it anyway")).to_be_visible()
     expect(bar.get_by_role("button", name="Discard")).to_be_visible()
     assert "RequestAnswered" not in signed_in.event_types(contact_id)
+    problems = accessibility_problems(page, "a contact with a conflict in the pending bar")
+    assert not problems, "\n".join(problems)
 
     bar.get_by_role("button", name=choice).click()
     expect(pending(page)).to_have_count(0, timeout=15_000)
