@@ -2,9 +2,6 @@ import preact from "@preact/preset-vite";
 import { defineConfig } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 
-// The API answers GETs under /api/v1/. The service worker keeps the last answer of each, so a phone
-// with no connection still shows Today and its contacts (NetworkFirst: fresh when it can be).
-const API_READS = /^\/api\/v1\/(?!auth\/sign|calendar-feeds\/)/;
 
 export default defineConfig({
   plugins: [
@@ -12,6 +9,7 @@ export default defineConfig({
     VitePWA({
       registerType: "autoUpdate",
       injectRegister: false,
+      includeManifestIcons: false,
       manifest: {
         name: "Rapport",
         short_name: "Rapport",
@@ -32,10 +30,18 @@ export default defineConfig({
         navigateFallback: "/index.html",
         navigateFallbackDenylist: [/^\/api\//, /^\/docs/, /^\/health/],
         cleanupOutdatedCaches: true,
+        // A new worker takes over at once: the app shell is the same URL, and kept reads are keyed by URL.
+        clientsClaim: true,
+        skipWaiting: true,
+        // The API answers GETs under /api/v1/. The worker keeps the last answer of each, so a phone with no
+        // connection still shows Today and its contacts (NetworkFirst: fresh when it can be). Only this
+        // function's source is copied into sw.js, so everything it uses must be inside it.
         runtimeCaching: [
           {
             urlPattern: ({ url, request, sameOrigin }) =>
-              sameOrigin && request.method === "GET" && API_READS.test(url.pathname),
+              sameOrigin &&
+              request.method === "GET" &&
+              /^\/api\/v1\/(?!auth\/sign|calendar-feeds\/)/.test(url.pathname),
             handler: "NetworkFirst",
             options: {
               cacheName: "api",

@@ -45,9 +45,3 @@ async def test_openapi_document_is_served_with_explicit_operation_ids(
     operations = [op for path in response.json()["paths"].values() for op in path.values()]
     assert operations
     assert all(op["operationId"][0].isupper() for op in operations)
-
-
-async def test_the_front_door_leads_to_the_api_docs(client: Client) -> None:
-    response = await client.get("/", follow_redirects=False)
-    assert response.status_code in (302, 307)
-    assert response.headers["location"] == "/docs"

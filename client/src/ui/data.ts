@@ -13,6 +13,13 @@ export interface Loaded<T> {
 
 type Fetched<T> = { data?: T; error?: unknown; response: Response };
 
+const mounted = new Set<() => void>();
+
+/** Ask every screen on show to load its data again (e.g. once the service worker is in control). */
+export function refreshAll(): void {
+  for (const reload of mounted) reload();
+}
+
 /** Load on mount and whenever `deps` change; again when a queued step has been accepted. */
 export function useLoad<T>(load: () => Promise<Fetched<T>>, deps: unknown[]): Loaded<T> {
   const [data, setData] = useState<T | undefined>(undefined);
@@ -22,6 +29,10 @@ export function useLoad<T>(load: () => Promise<Fetched<T>>, deps: unknown[]): Lo
   const reload = useCallback(() => setTick((t) => t + 1), []);
 
   useEffect(() => onSent(reload), [reload]);
+  useEffect(() => {
+    mounted.add(reload);
+    return () => void mounted.delete(reload);
+  }, [reload]);
 
   useEffect(() => {
     let current = true;
