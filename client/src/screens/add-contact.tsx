@@ -7,6 +7,7 @@ import { enqueue, flush } from "../outbox";
 import { record, type EditBody } from "../steps";
 import { useLoad } from "../ui/data";
 import { Layout } from "../ui/layout";
+import { Options } from "../ui/options";
 import { ProblemNote } from "../ui/problem";
 import "./screens.css";
 
@@ -155,6 +156,8 @@ export function AddContact() {
   const [busy, setBusy] = useState(false);
   const set = (k: keyof Values) => (e: { currentTarget: { value: string } }) =>
     setValues((v) => ({ ...v, [k]: e.currentTarget.value }));
+  /** A field's name, its value in the form, and how typing in it changes that value. */
+  const bound = (k: Field) => ({ name: k, value: values[k], onInput: set(k) });
 
   const referral = values.howFound === "referral";
   const hasMore = (["title", "careerField", "email", "phone", "linkedinUrl", "tags", "notes"] as const).some((f) => prefill[f]);
@@ -247,16 +250,7 @@ export function AddContact() {
       <form class="add-form" onSubmit={submit}>
         <label>
           Name
-          <input
-            name="name"
-            value={values.name}
-            onInput={set("name")}
-            required
-            maxLength={200}
-            autoComplete="off"
-            autoCapitalize="words"
-            enterKeyHint="next"
-          />
+          <input {...bound("name")} required maxLength={200} autoComplete="off" autoCapitalize="words" enterKeyHint="next" />
         </label>
         {prefill.referredBy ? (
           <ReferredBy id={prefill.referredBy} />
@@ -267,11 +261,7 @@ export function AddContact() {
               <option value="" disabled>
                 Choose one
               </option>
-              {(Object.keys(HOW_FOUND) as HowFound[]).map((h) => (
-                <option key={h} value={h}>
-                  {HOW_FOUND[h]}
-                </option>
-              ))}
+              <Options labels={HOW_FOUND} />
             </select>
           </label>
         )}
@@ -280,38 +270,29 @@ export function AddContact() {
           <span>
             Organization <span class="optional">(optional)</span>
           </span>
-          <input name="organization" value={values.organization} onInput={set("organization")} maxLength={200} autoComplete="off" />
+          <input {...bound("organization")} maxLength={200} autoComplete="off" />
         </label>
         <details open={hasMore || undefined}>
           <summary>More details</summary>
           <div class="more-fields">
             <label>
               Title or role
-              <input name="title" value={values.title} onInput={set("title")} maxLength={200} autoComplete="off" />
+              <input {...bound("title")} maxLength={200} autoComplete="off" />
             </label>
             <label>
               Career field
-              <input
-                name="careerField"
-                value={values.careerField}
-                onInput={set("careerField")}
-                maxLength={200}
-                placeholder="e.g. UX research"
-                autoComplete="off"
-              />
+              <input {...bound("careerField")} maxLength={200} placeholder="e.g. UX research" autoComplete="off" />
             </label>
             {/* A referral carries name, role, organization and field; the rest follows as an edit. */}
             <label>
               Email
-              <input name="email" type="email" value={values.email} onInput={set("email")} autoComplete="off" />
+              <input {...bound("email")} type="email" autoComplete="off" />
             </label>
             <label>
               Phone
               <input
-                name="phone"
+                {...bound("phone")}
                 type="tel"
-                value={values.phone}
-                onInput={set("phone")}
                 autoComplete="off"
                 pattern="[0-9+\(\)\.\/ \-]{3,40}"
                 title="Digits, spaces and + ( ) . / - only"
@@ -320,10 +301,8 @@ export function AddContact() {
             <label>
               LinkedIn URL
               <input
-                name="linkedinUrl"
+                {...bound("linkedinUrl")}
                 type="url"
-                value={values.linkedinUrl}
-                onInput={set("linkedinUrl")}
                 placeholder="https://www.linkedin.com/in/…"
                 pattern="https?://.+"
                 title="A web address starting with https://"
@@ -332,21 +311,14 @@ export function AddContact() {
             </label>
             <label>
               Tags
-              <input
-                name="tags"
-                value={values.tags}
-                onInput={set("tags")}
-                autoComplete="off"
-                autoCapitalize="none"
-                aria-describedby="tags-hint"
-              />
+              <input {...bound("tags")} autoComplete="off" autoCapitalize="none" aria-describedby="tags-hint" />
               <span class="hint" id="tags-hint">
                 Separate tags with commas, e.g. alumni, nyc
               </span>
             </label>
             <label>
               Notes
-              <textarea name="notes" value={values.notes} onInput={set("notes")} maxLength={10000} />
+              <textarea {...bound("notes")} maxLength={10000} />
             </label>
           </div>
         </details>

@@ -1,5 +1,6 @@
 // One relationship: who they are, where it stands, the steps that can come next (and only those), and
 // its timeline. Offline, steps wait on this phone; the screen shows them, and the steps they allow.
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { api, type Contact, type Schemas, type Step } from "../api/client";
@@ -7,9 +8,10 @@ import { day, moment, words } from "../format";
 import { outbox, type Entry } from "../outbox";
 import { useLoad } from "../ui/data";
 import { Layout } from "../ui/layout";
+import { localDay } from "../ui/local";
 import { Empty, ProblemNote } from "../ui/problem";
 import { STEP_UI, calendarHref, isStep, type Done, type OpenItem, type StepContext, type Upcoming } from "./steps";
-import { formatWords, localDay } from "./steps/common";
+import { formatWords } from "./steps/common";
 import "./contact.css";
 
 type HistoryEntry = Schemas["HistoryEntry"];
@@ -208,62 +210,51 @@ function Summary({ contact, waiting }: { contact: Contact; waiting: number }) {
   );
 }
 
+/** One line of the details: what it is, and its value. */
+function Fact({ term, children }: { term: string; children: ComponentChildren }) {
+  return (
+    <>
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </>
+  );
+}
+
+/** A way to reach them, when it is known: a link that opens the email or phone app. */
+function Reach({ term, scheme, value }: { term: string; scheme: "mailto" | "tel"; value: string | null | undefined }) {
+  if (!value) return null;
+  return (
+    <Fact term={term}>
+      <a class="ct-person" href={`${scheme}:${value}`}>
+        {value}
+      </a>
+    </Fact>
+  );
+}
+
 function About({ contact }: { contact: Contact }) {
   return (
     <section aria-labelledby="ct-about">
       <h2 id="ct-about">Details</h2>
       <dl class="ct-facts">
         {contact.referredBy ? (
-          <>
-            <dt>Referred by</dt>
-            <dd>
-              <Person person={contact.referredBy} />
-            </dd>
-          </>
+          <Fact term="Referred by">
+            <Person person={contact.referredBy} />
+          </Fact>
         ) : (
-          <>
-            <dt>Found via</dt>
-            <dd>{HOW_FOUND[contact.howFound] ?? words(contact.howFound)}</dd>
-          </>
+          <Fact term="Found via">{HOW_FOUND[contact.howFound] ?? words(contact.howFound)}</Fact>
         )}
-        {contact.email ? (
-          <>
-            <dt>Email</dt>
-            <dd>
-              <a class="ct-person" href={`mailto:${contact.email}`}>
-                {contact.email}
-              </a>
-            </dd>
-          </>
-        ) : null}
-        {contact.phone ? (
-          <>
-            <dt>Phone</dt>
-            <dd>
-              <a class="ct-person" href={`tel:${contact.phone}`}>
-                {contact.phone}
-              </a>
-            </dd>
-          </>
-        ) : null}
+        <Reach term="Email" scheme="mailto" value={contact.email} />
+        <Reach term="Phone" scheme="tel" value={contact.phone} />
         {contact.linkedinUrl ? (
-          <>
-            <dt>LinkedIn</dt>
-            <dd>
-              <a class="ct-person" href={contact.linkedinUrl} rel="noopener noreferrer" target="_blank">
-                Profile (opens a new tab)
-              </a>
-            </dd>
-          </>
+          <Fact term="LinkedIn">
+            <a class="ct-person" href={contact.linkedinUrl} rel="noopener noreferrer" target="_blank">
+              Profile (opens a new tab)
+            </a>
+          </Fact>
         ) : null}
-        {contact.tags.length ? (
-          <>
-            <dt>Tags</dt>
-            <dd>{contact.tags.join(", ")}</dd>
-          </>
-        ) : null}
-        <dt>Added</dt>
-        <dd>{moment(contact.addedAt)}</dd>
+        {contact.tags.length ? <Fact term="Tags">{contact.tags.join(", ")}</Fact> : null}
+        <Fact term="Added">{moment(contact.addedAt)}</Fact>
       </dl>
       {contact.notes ? <p class="ct-notes">{contact.notes}</p> : null}
     </section>

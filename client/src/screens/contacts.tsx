@@ -1,10 +1,13 @@
 // The network: search, filter, and page through every contact; each row opens the relationship.
+import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { api, asProblem, type ContactSummary, type Problem } from "../api/client";
 import { day } from "../format";
-import { useLoad } from "../ui/data";
+import { useDebounced, useLoad } from "../ui/data";
 import { Layout } from "../ui/layout";
+import { localDay } from "../ui/local";
+import { Options } from "../ui/options";
 import { Empty, ProblemNote } from "../ui/problem";
 import "./screens.css";
 
@@ -42,21 +45,35 @@ export function StageChip({ stage }: { stage: Stage }) {
   return <span class={`chip stage stage-${stage}`}>{STAGE_LABEL[stage]}</span>;
 }
 
-/** Today as a calendar day on this phone (YYYY-MM-DD), to tell an overdue step from a coming one. */
-export function localToday(): string {
-  const now = new Date();
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
-
-/** A value that follows `value` once it has stopped changing for `ms`. */
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
+/** A filter typed freely, suggesting the values seen so far. */
+function SuggestField(props: {
+  label: string;
+  listId: string;
+  value: string;
+  onInput: (value: string) => void;
+  suggestions: string[];
+  placeholder: string;
+  autoCapitalize?: JSX.HTMLAttributes<HTMLInputElement>["autoCapitalize"];
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        type="text"
+        list={props.listId}
+        value={props.value}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+        placeholder={props.placeholder}
+        autoComplete="off"
+        autoCapitalize={props.autoCapitalize}
+      />
+      <datalist id={props.listId}>
+        {props.suggestions.map((s) => (
+          <option key={s} value={s} />
+        ))}
+      </datalist>
+    </label>
+  );
 }
 
 function ContactRow({ contact, today }: { contact: ContactSummary; today: string }) {
@@ -199,7 +216,7 @@ export function Contacts() {
     setStages((s) => (on ? [...s, stage] : s.filter((x) => x !== stage)));
   }
 
-  const today = localToday();
+  const today = localDay(new Date());
   const loaded = first.data !== undefined;
   const status = !loaded
     ? ""
@@ -251,48 +268,28 @@ export function Contacts() {
                 </label>
               ))}
             </fieldset>
-            <label>
-              Career field
-              <input
-                type="text"
-                list="contact-fields"
-                value={field}
-                onInput={(e) => setField(e.currentTarget.value)}
-                placeholder="Any field"
-                autoComplete="off"
-              />
-              <datalist id="contact-fields">
-                {seen.fields.map((f) => (
-                  <option key={f} value={f} />
-                ))}
-              </datalist>
-            </label>
-            <label>
-              Tag
-              <input
-                type="text"
-                list="contact-tags"
-                value={tag}
-                onInput={(e) => setTag(e.currentTarget.value)}
-                placeholder="Any tag"
-                autoComplete="off"
-                autoCapitalize="none"
-              />
-              <datalist id="contact-tags">
-                {seen.tags.map((t) => (
-                  <option key={t} value={t} />
-                ))}
-              </datalist>
-            </label>
+            <SuggestField
+              label="Career field"
+              listId="contact-fields"
+              value={field}
+              onInput={setField}
+              suggestions={seen.fields}
+              placeholder="Any field"
+            />
+            <SuggestField
+              label="Tag"
+              listId="contact-tags"
+              value={tag}
+              onInput={setTag}
+              suggestions={seen.tags}
+              placeholder="Any tag"
+              autoCapitalize="none"
+            />
             <label>
               Next step
               <select value={due} onChange={(e) => setDue(e.currentTarget.value as Due | "")}>
                 <option value="">Any time</option>
-                {(Object.keys(DUE_LABEL) as Due[]).map((d) => (
-                  <option key={d} value={d}>
-                    {DUE_LABEL[d]}
-                  </option>
-                ))}
+                <Options labels={DUE_LABEL} />
               </select>
             </label>
           </div>

@@ -5,14 +5,15 @@ import { api, asProblem, isOffline, type Problem, type Schemas } from "../api/cl
 import { moment } from "../format";
 import { outbox } from "../outbox";
 import { adopt, forgetLocalData } from "../session";
-import { useLoad } from "../ui/data";
+import { useLoad, type Fetched } from "../ui/data";
 import { Layout } from "../ui/layout";
+import { phoneTimeZone } from "../ui/local";
+import { Options } from "../ui/options";
 import { ProblemNote } from "../ui/problem";
 import "./screens.css";
 
 type Profile = Schemas["ProfileView"];
 type Question = Schemas["QuestionView"];
-type Fetched<T> = { data?: T; error?: unknown; response: Response };
 
 const OFFLINE: Problem = { status: 0, title: "You're offline — try again when connected" };
 
@@ -36,16 +37,11 @@ async function change<T>(call: () => Promise<Fetched<T>>): Promise<{ data?: T; p
 
 const ifMatch = (version: number) => ({ "If-Match": `"${version}"` });
 
-/** A short-lived confirmation next to the control it is about. */
-function Status({ text }: { text: string }) {
-  return (
-    <p class="notice" role="status">
-      {text}
-    </p>
-  );
-}
-
-function useAction() {
+/**
+ * A change made from one part of the page: busy while it runs, then its problem or its short
+ * confirmation. With `reload`, a change refused because the profile changed elsewhere (412) reloads it.
+ */
+function useAction(reload?: () => void) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [done, setDone] = useState("");
@@ -57,6 +53,7 @@ function useAction() {
     setBusy(false);
     if (result.problem) {
       setProblem(result.problem);
+      if (result.problem.status === 412) reload?.();
       failed?.(result.problem);
       return false;
     }
@@ -66,6 +63,28 @@ function useAction() {
   }
   return { busy, problem, done, run };
 }
+
+/** What became of an action, next to the control it is about: its problem, or a short-lived confirmation. */
+function ActionResult({ action }: { action: { problem: Problem | null; done: string } }) {
+  return (
+    <>
+      <ProblemNote problem={action.problem} />
+      <p class="notice" role="status">
+        {action.done}
+      </p>
+    </>
+  );
+}
+
+/** A local copy of a value from the server, to edit: it follows the server's value when that changes (a save, a reload). */
+function useFollowing<T>(server: T): [T, (value: T) => void] {
+  const [value, setValue] = useState(server);
+  useEffect(() => setValue(server), [server]);
+  return [value, setValue];
+}
+
+/** A part of the profile: the profile as last answered, how a change's answer replaces it, and how to load it again. */
+type PartProps = { p: Profile; update: (p: Profile) => void; reload: () => void };
 
 function timeZones(current: string): string[] {
   let zones: string[] = [];
@@ -78,22 +97,13 @@ function timeZones(current: string): string[] {
   return [...all].filter(Boolean).sort();
 }
 
-function phoneTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-}
-
-function ProfileForm({ p, update, reload }: { p: Profile; update: (p: Profile) => void; reload: () => void }) {
-  const [displayName, setDisplayName] = useState(p.displayName);
-  const [school, setSchool] = useState(p.school ?? "");
-  const [timeZone, setTimeZone] = useState(p.timeZone);
-  const [country, setCountry] = useState(p.country);
-  // Follow the server's values when they change (a save, a reload), not on every other change.
-  useEffect(() => setDisplayName(p.displayName), [p.displayName]);
-  useEffect(() => setSchool(p.school ?? ""), [p.school]);
-  useEffect(() => setTimeZone(p.timeZone), [p.timeZone]);
-  useEffect(() => setCountry(p.country), [p.country]);
+function ProfileForm({ p, update, reload }: PartProps) {
+  const [displayName, setDisplayName] = useFollowing(p.displayName);
+  const [school, setSchool] = useFollowing(p.school ?? "");
+  const [timeZone, setTimeZone] = useFollowing(p.timeZone);
+  const [country, setCountry] = useFollowing(p.country);
   const zones = useMemo(() => timeZones(p.timeZone), [p.timeZone]);
-  const action = useAction();
+  const action = useAction(reload);
   const here = phoneTimeZone();
   async function submit(e: Event) {
     e.preventDefault();
@@ -105,7 +115,6 @@ function ProfileForm({ p, update, reload }: { p: Profile; update: (p: Profile) =
         }),
       "Profile saved.",
       update,
-      (problem) => problem.status === 412 && reload(),
     );
   }
   return (
@@ -159,8 +168,7 @@ function ProfileForm({ p, update, reload }: { p: Profile; update: (p: Profile) =
           Two letters, e.g. US, GB, NZ: business days skip its public holidays.
         </span>
       </label>
-      <ProblemNote problem={action.problem} />
-      <Status text={action.done} />
+      <ActionResult action={action} />
       <button type="submit" disabled={action.busy}>
         Save profile
       </button>
@@ -168,16 +176,11 @@ function ProfileForm({ p, update, reload }: { p: Profile; update: (p: Profile) =
   );
 }
 
-function Interests({ p, update, reload }: { p: Profile; update: (p: Profile) => void; reload: () => void }) {
+function Interests({ p, update, reload }: PartProps) {
   const [draft, setDraft] = useState("");
-  const action = useAction();
+  const action = useAction(reload);
   async function save(interests: string[], ok: string) {
-    return action.run(
-      () => api.PUT("/api/v1/me/interests", { body: { interests }, headers: ifMatch(p.version) }),
-      ok,
-      update,
-      (problem) => problem.status === 412 && reload(),
-    );
+    return action.run(() => api.PUT("/api/v1/me/interests", { body: { interests }, headers: ifMatch(p.version) }), ok, update);
   }
   async function add(e: Event) {
     e.preventDefault();
@@ -219,18 +222,15 @@ function Interests({ p, update, reload }: { p: Profile; update: (p: Profile) => 
           Add interest
         </button>
       </form>
-      <ProblemNote problem={action.problem} />
-      <Status text={action.done} />
+      <ActionResult action={action} />
     </div>
   );
 }
 
-function Goals({ p, update, reload }: { p: Profile; update: (p: Profile) => void; reload: () => void }) {
-  const [requests, setRequests] = useState(String(p.goals.requestsPerWeek));
-  const [interviews, setInterviews] = useState(String(p.goals.interviewsPerMonth));
-  useEffect(() => setRequests(String(p.goals.requestsPerWeek)), [p.goals.requestsPerWeek]);
-  useEffect(() => setInterviews(String(p.goals.interviewsPerMonth)), [p.goals.interviewsPerMonth]);
-  const action = useAction();
+function Goals({ p, update, reload }: PartProps) {
+  const [requests, setRequests] = useFollowing(String(p.goals.requestsPerWeek));
+  const [interviews, setInterviews] = useFollowing(String(p.goals.interviewsPerMonth));
+  const action = useAction(reload);
   async function submit(e: Event) {
     e.preventDefault();
     await action.run(
@@ -241,7 +241,6 @@ function Goals({ p, update, reload }: { p: Profile; update: (p: Profile) => void
         }),
       "Goals saved.",
       update,
-      (problem) => problem.status === 412 && reload(),
     );
   }
   return (
@@ -256,8 +255,7 @@ function Goals({ p, update, reload }: { p: Profile; update: (p: Profile) => void
           <input type="number" inputMode="numeric" min={0} max={60} step={1} required value={interviews} onInput={(e) => setInterviews(e.currentTarget.value)} />
         </label>
       </div>
-      <ProblemNote problem={action.problem} />
-      <Status text={action.done} />
+      <ActionResult action={action} />
       <button type="submit" disabled={action.busy}>
         Save goals
       </button>
@@ -280,7 +278,7 @@ const topicLabel = (t: string) => TOPICS[t] ?? t.replace(/_/g, " ");
 function Questions({ p, reload }: { p: Profile; reload: () => void }) {
   const [text, setText] = useState("");
   const [topic, setTopic] = useState("other");
-  const action = useAction();
+  const action = useAction(reload);
   async function add(e: Event) {
     e.preventDefault();
     const value = text.trim();
@@ -289,7 +287,6 @@ function Questions({ p, reload }: { p: Profile; reload: () => void }) {
       () => api.POST("/api/v1/me/questions", { body: { text: value, topic }, headers: ifMatch(p.version) }),
       "Question added.",
       reload,
-      (problem) => problem.status === 412 && reload(),
     );
     if (ok) setText("");
   }
@@ -298,7 +295,6 @@ function Questions({ p, reload }: { p: Profile; reload: () => void }) {
       () => api.DELETE("/api/v1/me/questions/{question_id}", { params: { path: { question_id: q.id } }, headers: ifMatch(p.version) }),
       "Question removed.",
       reload,
-      (problem) => problem.status === 412 && reload(),
     );
   }
   const topics = [...new Set([...Object.keys(TOPICS), ...p.questions.map((q) => q.topic)])].filter((t) =>
@@ -335,8 +331,7 @@ function Questions({ p, reload }: { p: Profile; reload: () => void }) {
           ))}
         </div>
       )}
-      <ProblemNote problem={action.problem} />
-      <Status text={action.done} />
+      <ActionResult action={action} />
       <form onSubmit={add}>
         <label>
           New question
@@ -345,11 +340,7 @@ function Questions({ p, reload }: { p: Profile; reload: () => void }) {
         <label>
           Topic
           <select value={topic} onChange={(e) => setTopic(e.currentTarget.value)}>
-            {Object.entries(TOPICS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
+            <Options labels={TOPICS} />
           </select>
         </label>
         <button type="submit" disabled={action.busy}>
@@ -357,6 +348,19 @@ function Questions({ p, reload }: { p: Profile; reload: () => void }) {
         </button>
       </form>
     </div>
+  );
+}
+
+/** A secret shown once, to select or copy. */
+function Secret({ label, value, copy }: { label: string; value: string; copy: string }) {
+  return (
+    <>
+      <label>
+        {label}
+        <input readOnly value={value} onFocus={(e) => e.currentTarget.select()} spellcheck={false} />
+      </label>
+      <CopyButton value={value} text={copy} />
+    </>
   );
 }
 
@@ -419,11 +423,7 @@ function Tokens() {
           <p>
             <strong>Copy your new token now:</strong> it won't be shown again.
           </p>
-          <label>
-            Token “{issued.name}”
-            <input readOnly value={issued.token} onFocus={(e) => e.currentTarget.select()} spellcheck={false} />
-          </label>
-          <CopyButton value={issued.token} text="Copy token" />
+          <Secret label={`Token “${issued.name}”`} value={issued.token} copy="Copy token" />
           <button type="button" class="secondary" onClick={() => setIssued(null)}>
             Done
           </button>
@@ -449,8 +449,7 @@ function Tokens() {
           ))}
         </ul>
       ) : null}
-      <ProblemNote problem={action.problem} />
-      <Status text={action.done} />
+      <ActionResult action={action} />
       <form class="inline-form" onSubmit={create}>
         <label>
           Token name
@@ -484,15 +483,10 @@ function CalendarFeed() {
             <strong>Subscribe to this address</strong> in your calendar app (“Add calendar from URL”). Keep it private: anyone
             with it sees your interviews.
           </p>
-          <label>
-            Calendar feed address
-            <input readOnly value={feed.url} onFocus={(e) => e.currentTarget.select()} spellcheck={false} />
-          </label>
-          <CopyButton value={feed.url} text="Copy address" />
+          <Secret label="Calendar feed address" value={feed.url} copy="Copy address" />
         </div>
       ) : null}
-      <ProblemNote problem={action.problem} />
-      <Status text={action.done} />
+      <ActionResult action={action} />
       <div class="row">
         <button type="button" disabled={action.busy} onClick={() => void create()}>
           {feed ? "Make a new feed address" : "Create calendar feed"}

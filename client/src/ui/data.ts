@@ -11,7 +11,8 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-type Fetched<T> = { data?: T; error?: unknown; response: Response };
+/** What an API call answers (openapi-fetch): the data, or the error, and the response. */
+export type Fetched<T> = { data?: T; error?: unknown; response: Response };
 
 const mounted = new Set<() => void>();
 
@@ -61,4 +62,14 @@ export function useLoad<T>(load: () => Promise<Fetched<T>>, deps: unknown[]): Lo
   }, [...deps, tick]);
 
   return { data, problem, loading, reload };
+}
+
+/** A value that follows `value` once it has stopped changing for `ms` (e.g. what to load while the student types). */
+export function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
 }

@@ -1,24 +1,17 @@
 // After the interview: the thank-you, the referral, promises kept, reflection, staying in touch.
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { newKey } from "../../api/client";
 import { day } from "../../format";
 import { recordStep } from "../../steps";
-import { ChannelField, DraftEmail, StepFrame, localDay, tappedAt, text, type Channel, type StepProps } from "./common";
-
-/** What helped, once the student stopped typing for a moment: the draft is asked for it then. */
-function useSettled(value: string, ms = 600): string {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
+import { useDebounced } from "../../ui/data";
+import { localDay } from "../../ui/local";
+import { ChannelField, DraftEmail, StepFrame, tappedAt, text, type Channel, type StepProps } from "./common";
 
 export function ThanksForm(props: StepProps) {
   const { contact } = props.ctx;
   const [helpful, setHelpful] = useState("");
-  const settled = useSettled(helpful.trim()).slice(0, 500);
+  // What helped, once the student stopped typing for a moment: the draft is asked for it then.
+  const settled = useDebounced(helpful.trim(), 600).slice(0, 500);
   return (
     <StepFrame
       {...props}

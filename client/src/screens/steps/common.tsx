@@ -84,11 +84,6 @@ export function tappedAt(contactId: string): string | undefined {
   return waiting ? new Date().toISOString() : undefined;
 }
 
-export function localDay(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
-
 let ids = 0;
 /** A stable id for aria-labelledby and friends. */
 export function useId(prefix: string): string {
@@ -221,17 +216,25 @@ export function formatWords(format: Format): string {
   return FORMATS.find(([v]) => v === format)?.[1] ?? format;
 }
 
-export function FormatField({ value, onChange }: { value: Format; onChange?: (f: Format) => void }) {
+/** One choice among a few, all in sight: `value` is chosen at first. */
+export function RadioField<T extends string | number>(props: {
+  legend: string;
+  name: string;
+  options: readonly (readonly [T, string])[];
+  value: T;
+  onChange?: (value: T) => void;
+}) {
+  const { onChange } = props;
   return (
     <fieldset>
-      <legend>Format</legend>
-      {FORMATS.map(([v, l]) => (
+      <legend>{props.legend}</legend>
+      {props.options.map(([v, l]) => (
         <label key={v} class="check">
           <input
             type="radio"
-            name="format"
-            value={v}
-            defaultChecked={v === value}
+            name={props.name}
+            value={String(v)}
+            defaultChecked={v === props.value}
             onChange={onChange ? () => onChange(v) : undefined}
           />
           {l}
@@ -239,6 +242,10 @@ export function FormatField({ value, onChange }: { value: Format; onChange?: (f:
       ))}
     </fieldset>
   );
+}
+
+export function FormatField({ value, onChange }: { value: Format; onChange?: (f: Format) => void }) {
+  return <RadioField legend="Format" name="format" options={FORMATS} value={value} onChange={onChange} />;
 }
 
 export function MinutesField({ value, min = 5, max = 480, required = true }: { value: number | ""; min?: number; max?: number; required?: boolean }) {

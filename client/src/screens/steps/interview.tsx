@@ -6,6 +6,7 @@ import { useLoad } from "../../ui/data";
 import {
   FormatField,
   MinutesField,
+  RadioField,
   StepFrame,
   formatWords,
   lines,
@@ -50,19 +51,13 @@ function InterviewPick({ upcoming }: { upcoming: Upcoming[] }) {
   );
 }
 
+const PARTIES = [
+  ["contact", "They did"],
+  ["student", "I did"],
+] as const;
+
 function PartyField({ legend }: { legend: string }) {
-  return (
-    <fieldset>
-      <legend>{legend}</legend>
-      <label class="check">
-        <input type="radio" name="by" value="contact" defaultChecked />
-        They did
-      </label>
-      <label class="check">
-        <input type="radio" name="by" value="student" />I did
-      </label>
-    </fieldset>
-  );
+  return <RadioField legend={legend} name="by" options={PARTIES} value="contact" />;
 }
 
 export function ScheduleForm(props: StepProps) {
@@ -267,15 +262,7 @@ export function HeldForm(props: StepProps) {
         Resources mentioned (one per line)
         <textarea name="resources" rows={3} />
       </label>
-      <fieldset>
-        <legend>Could you see yourself doing this?</legend>
-        {FIT.map(([value, label]) => (
-          <label key={value} class="check">
-            <input type="radio" name="fitSignal" value={String(value)} defaultChecked={value === 0} />
-            {label}
-          </label>
-        ))}
-      </fieldset>
+      <RadioField legend="Could you see yourself doing this?" name="fitSignal" options={FIT} value={0} />
       <QuestionBank />
     </StepFrame>
   );

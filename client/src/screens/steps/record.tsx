@@ -2,6 +2,16 @@
 import { editContact, recordStep, type EditBody } from "../../steps";
 import { StepFrame, text, type StepProps } from "./common";
 
+/** Why the contact is put aside or brought back, if the student wants to say. */
+function ReasonField() {
+  return (
+    <label>
+      Reason (optional)
+      <input name="reason" maxLength={200} autoComplete="off" />
+    </label>
+  );
+}
+
 export function NoteForm(props: StepProps) {
   const { contact } = props.ctx;
   return (
@@ -31,10 +41,7 @@ export function ArchiveForm(props: StepProps) {
       record={(form) => recordStep(contact, "archive", { reason: text(form, "reason") }, "Archived")}
       sent={() => ({ message: `${contact.name} is archived.` })}
     >
-      <label>
-        Reason (optional)
-        <input name="reason" maxLength={200} autoComplete="off" />
-      </label>
+      <ReasonField />
     </StepFrame>
   );
 }
@@ -49,10 +56,7 @@ export function RestoreForm(props: StepProps) {
       record={(form) => recordStep(contact, "restore", { reason: text(form, "reason") }, "Restored")}
       sent={() => ({ message: `${contact.name} is back in your network.` })}
     >
-      <label>
-        Reason (optional)
-        <input name="reason" maxLength={200} autoComplete="off" />
-      </label>
+      <ReasonField />
     </StepFrame>
   );
 }

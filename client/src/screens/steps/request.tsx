@@ -5,6 +5,7 @@ import {
   ChannelField,
   DraftEmail,
   FormatField,
+  RadioField,
   StepFrame,
   minutesOf,
   tappedAt,
@@ -109,6 +110,11 @@ export function FollowUpForm(props: StepProps) {
   );
 }
 
+const ANSWERS = [
+  ["accepted", "Accepted"],
+  ["declined", "Declined"],
+] as const;
+
 export function AnswerForm(props: StepProps) {
   const { contact } = props.ctx;
   return (
@@ -132,17 +138,7 @@ export function AnswerForm(props: StepProps) {
         message: form.get("answer") === "declined" ? "Recorded: they declined." : "Recorded: they accepted. Schedule it next.",
       })}
     >
-      <fieldset>
-        <legend>Their answer</legend>
-        <label class="check">
-          <input type="radio" name="answer" value="accepted" defaultChecked />
-          Accepted
-        </label>
-        <label class="check">
-          <input type="radio" name="answer" value="declined" />
-          Declined
-        </label>
-      </fieldset>
+      <RadioField legend="Their answer" name="answer" options={ANSWERS} value="accepted" />
       <label>
         Note (optional)
         <textarea name="note" rows={3} maxLength={10000} />
