@@ -41,7 +41,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,24 +52,18 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+from bench.browser import CHROMIUM, CHROMIUM_FLAGS
 from bench.common import bench_database, machine_info, machine_line, print_json, table
+from bench.serving import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT = ROOT / "client"
 DIST = CLIENT / "dist"
 LIGHTHOUSE = CLIENT / "node_modules" / ".bin" / "lighthouse"
-CHROMIUM = Path(os.environ.get("CHROME_PATH") or "/usr/bin/chromium")
-CHROME_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# Playwright starts Chromium headless by itself; Lighthouse needs it said.
+LIGHTHOUSE_FLAGS = ["--headless=new", *CHROMIUM_FLAGS]
 CATEGORIES = {"performance": "performance", "accessibility": "accessibility", "best-practices": "best_practices"}
 
 GOAL_JS_KB = 60.0
@@ -110,13 +103,6 @@ def say(text: str) -> None:
 
 class MissingError(Exception):
     """A prerequisite is not installed: exit 2 and say how to get it."""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 # -- 1. build ---------------------------------------------------------------------------------------
@@ -193,37 +179,7 @@ def bundle_sizes(dist: Path) -> dict[str, Any]:
 # -- 3. the server, the demo student, Lighthouse ----------------------------------------------------
 
 
-class Server:
-    """`rapport serve` (the API and the built client) in a subprocess, on a free port."""
-
-    def __init__(self, url: str, log: TextIO) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "DATABASE_URL": url, "RAPPORT_DB_POOL_SIZE": "4"}
-        argv = [sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        self.process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.process.returncode}")
-            try:
-                with urllib.request.urlopen(f"{self.base}/health", timeout=2) as answer:  # noqa: S310 - our own URL
-                    if answer.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("the server did not become healthy")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
+SERVE = [sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1", "--port", "{port}"]
 
 
 @dataclass(frozen=True)
@@ -313,7 +269,7 @@ def lighthouse(url: str, categories: list[str], folder: Path, headers: dict[str,
         "--output=json",
         f"--output-path={out}",
         f"--only-categories={','.join(categories)}",
-        f"--chrome-flags={' '.join(CHROME_FLAGS)}",
+        f"--chrome-flags={' '.join(LIGHTHOUSE_FLAGS)}",
         "--quiet",
     ]
     if headers:
@@ -387,7 +343,7 @@ def offline_repeat_visit(base: str, cookie: str) -> dict[str, Any]:
 
     result: dict[str, Any] = {"offline_today": False}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROME_FLAGS[1:])
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         try:
             context = browser.new_context(**PHONE)  # type: ignore[arg-type]
             context.add_cookies([{"name": "rapport_session", "value": cookie, "url": base}])
@@ -457,32 +413,23 @@ async def measure(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         say(f"seeding the demo student ({contacts} contacts) with `rapport seed`")
         demo = await asyncio.to_thread(seed_demo_student, url, contacts)
         say(f"  seeded in {demo.seconds:.1f} s: {demo.email}")
-        with (folder / "server.log").open("w", encoding="utf-8") as log:
-            server = Server(url, log)
-            try:
-                await asyncio.to_thread(server.wait_ready)
-                cookie = sign_in(server.base, demo)
-                say(f"server at {server.base}; signed in as {demo.email}")
-                figures["lighthouse"] = await asyncio.to_thread(
-                    run_lighthouse, server.base, cookie, categories, runs, folder
+        async with serving(SERVE, {"DATABASE_URL": url, "RAPPORT_DB_POOL_SIZE": "4"}, folder) as server:
+            cookie = sign_in(server.base, demo)
+            say(f"server at {server.base}; signed in as {demo.email}")
+            figures["lighthouse"] = await asyncio.to_thread(
+                run_lighthouse, server.base, cookie, categories, runs, folder
+            )
+            say("repeat visit: Today online, then offline (Playwright, service worker)")
+            offline = await asyncio.to_thread(offline_repeat_visit, server.base, cookie)
+            figures["offline"] = offline
+            say(
+                f"  offline Today shown: {offline['offline_today']}"
+                + (
+                    f" in {offline['offline_ms']:.0f} ms (online {offline['online_ms']:.0f} ms)"
+                    if offline["offline_today"]
+                    else f" ({offline.get('offline_error', '')}; screen: {offline.get('offline_screen')})"
                 )
-                say("repeat visit: Today online, then offline (Playwright, service worker)")
-                offline = await asyncio.to_thread(offline_repeat_visit, server.base, cookie)
-                figures["offline"] = offline
-                say(
-                    f"  offline Today shown: {offline['offline_today']}"
-                    + (
-                        f" in {offline['offline_ms']:.0f} ms (online {offline['online_ms']:.0f} ms)"
-                        if offline["offline_today"]
-                        else f" ({offline.get('offline_error', '')}; screen: {offline.get('offline_screen')})"
-                    )
-                )
-            except Exception:
-                log.flush()
-                sys.stderr.write((folder / "server.log").read_text(encoding="utf-8")[-3000:])
-                raise
-            finally:
-                server.stop()
+            )
     figures["demo_contacts"] = contacts
     figures["seed_seconds"] = round(demo.seconds, 1)
     return figures

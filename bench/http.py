@@ -31,11 +31,9 @@ refused, not as a figure. The last line of stdout is one JSON object.
 import argparse
 import asyncio
 import json
-import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -47,7 +45,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 from uuid import UUID
 
 from backend.accounts.access_tokens import issue_token
@@ -61,6 +59,7 @@ from backend.relationships import service
 from backend.relationships.commands.contact import AddContact, AddNote
 from backend.relationships.commands.interview import ScheduleInterview
 from bench.common import bench_database, machine_info, machine_line, ms, print_json, rate, table
+from bench.serving import Server, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_RATIO = 0.5  # reads: at least half the baseline's requests/s
@@ -250,44 +249,9 @@ async def seed(url: str, sizes: Sizes, folder: Path) -> tuple[Seeded, dict[str, 
 # -- the server -----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-class Server:
-    """`python -m bench.app` (granian, Rapport's app + the baseline route) in a subprocess."""
-
-    def __init__(self, url: str, workers: int, log: TextIO) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-        argv = [sys.executable, "-m", "bench.app", "--port", str(self.port), "--workers", str(workers)]
-        self.process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.process.returncode}")
-            try:
-                with urllib.request.urlopen(f"{self.base}/health", timeout=2) as answer:  # noqa: S310 - our own URL
-                    if answer.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("the server did not become healthy")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
+def bench_app(workers: int) -> list[str]:
+    """`python -m bench.app` (granian, Rapport's app + the baseline route), for bench.serving."""
+    return [sys.executable, "-m", "bench.app", "--port", "{port}", "--workers", str(workers)]
 
 
 def fetch(url: str, token: str, method: str = "GET") -> tuple[int, Any]:
@@ -600,17 +564,9 @@ async def main() -> None:
                 f"mode: {'quick' if args.quick else 'full'}; load generator: {generator};"
                 f" server: granian, {args.workers} worker(s), as `rapport serve`"
             )
-            with (folder / "server.log").open("w", encoding="utf-8") as log:
-                server = Server(url, args.workers, log)
-                try:
-                    await asyncio.to_thread(server.wait_ready)
-                    results = await asyncio.to_thread(run_loads, server, seeded, sizes, folder)
-                except Exception:
-                    log.flush()
-                    sys.stderr.write((folder / "server.log").read_text(encoding="utf-8")[-3000:])
-                    raise
-                finally:
-                    server.stop()
+            env = {"DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+            async with serving(bench_app(args.workers), env, folder) as server:
+                results = await asyncio.to_thread(run_loads, server, seeded, sizes, folder)
     ratios, goals = verdicts(results)
     report(results, ratios, goals)
     elapsed = time.perf_counter() - started

@@ -19,18 +19,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from bench.serving import free_port
+
 SERVERS = {
     "granian": ["granian", "--interface", "asgi", "--workers", "1", "--host", "127.0.0.1", "--port", "{port}"],
     "uvicorn": ["uvicorn", "--workers", "1", "--host", "127.0.0.1", "--port", "{port}", "--no-access-log"],
 }
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @contextmanager

@@ -7,12 +7,7 @@ not exist, a step the rules forbid), so `positive_data_acceptance` is left out (
 trips on a Litestar quirk, see EXCLUDED).
 """
 
-import asyncio
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +19,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import allow_header_conformance, positive_data_acceptance
 
-from tests.conftest import create_database, database_url_for, drop_database
+from tests.live_server import live_server
 
 pytestmark = [pytest.mark.api, pytest.mark.slow]
 
@@ -39,45 +34,10 @@ class Server:
     headers: dict[str, str]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(pg_server: Any, template_url: str) -> Iterator[Server]:
-    name = asyncio.run(create_database(pg_server))
-    url = database_url_for(pg_server, name)
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "RAPPORT_DB_POOL_SIZE": "4"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"the server did not start: {process.stderr.read().decode() if process.stderr else ''}"
-                )
-            time.sleep(0.2)
-        headers = _student(base)
-        yield Server(url=base, headers=headers)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        asyncio.run(drop_database(pg_server, name))
+    with live_server(pg_server) as live:
+        yield Server(url=live.url, headers=_student(live.url))
 
 
 def _student(base: str) -> dict[str, str]:

@@ -1,50 +1,36 @@
 """Browser tests: the built client (client/dist), served by the real server, in Debian's Chromium.
 
-One server per session (`python -m backend.cli serve` in a subprocess, on a free port, against a
-fresh database cloned from the migrated template, as tests/api/test_schemathesis.py does), one
-browser per module (Playwright's sync API, Chromium at /usr/bin/chromium), a fresh phone-sized
-context and page per test. When a test fails, a full-page screenshot of its page is saved to
-tests/e2e/artifacts/<test name>.png and its browser console is added to the report.
+One server per session (tests/live_server.py, as tests/api/test_schemathesis.py has: `python -m
+backend.cli serve` in a subprocess, on a free port, against a fresh database cloned from the migrated
+template), one browser per module (Playwright's sync API, bench.browser's Chromium and flags: Debian's
+at /usr/bin/chromium, or CHROME_PATH), a fresh phone-sized context and page per test. When a test
+fails, a full-page screenshot of its page is saved to tests/e2e/artifacts/<test name>.png and its
+browser console is added to the report.
 
 Playwright's sync API marks its own event loop as running in this thread while it is started, so
 the browser lives for one module at a time (tests after these may use asyncio again), and the
-database work of the server fixture runs in a thread of its own.
+database work of the server (tests/live_server.py) runs in a thread of its own.
 """
 
-import asyncio
-import concurrent.futures
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, sync_playwright
 
-from tests.conftest import create_database, database_url_for, drop_database
+from bench.browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.live_server import LiveServer, live_server
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST_INDEX = ROOT / "client" / "dist" / "index.html"
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "client" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TIME_ZONE = "America/New_York"
 PHONE: dict[str, Any] = {
     "viewport": {"width": 390, "height": 844},
@@ -57,8 +43,6 @@ PHONE: dict[str, Any] = {
 }
 TIMEOUT_MS = 10_000
 PASSWORD = "correct horse battery staple"
-
-T = TypeVar("T")
 
 
 def prerequisites() -> None:
@@ -77,61 +61,19 @@ def prerequisites() -> None:
         pytest.fail("The browser tests need " + "; and ".join(missing), pytrace=False)
 
 
-def in_thread(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to completion on a loop of its own, whatever loop this thread has."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass(frozen=True)
-class Server:
-    url: str
-    database_url: str
+# The session's server: its url, and the database_url of the database it serves.
+Server = LiveServer
 
 
 @pytest.fixture(scope="session")
 def e2e_server(pg_server: Any, template_url: str) -> Iterator[Server]:
     prerequisites()
     ARTIFACTS.mkdir(exist_ok=True)
-    name = in_thread(create_database(pg_server))
-    url = database_url_for(pg_server, name)
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "RAPPORT_DB_POOL_SIZE": "4"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"the server did not start: {process.stderr.read().decode() if process.stderr else ''}"
-                )
-            time.sleep(0.2)
-        index = httpx.get(f"{base}/", timeout=5)
+    with live_server(pg_server) as server:
+        index = httpx.get(f"{server.url}/", timeout=5)
         if 'id="app"' not in index.text:
             pytest.fail(f"the server does not serve the client's build at / ({index.status_code}): build the client")
-        yield Server(url=base, database_url=url)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        in_thread(drop_database(pg_server, name))
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +84,7 @@ def playwright(e2e_server: Server) -> Iterator[Playwright]:
 
 @pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
-    launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+    launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
     yield launched
     launched.close()
 
