@@ -1,0 +1,77 @@
+"""Who may read which student's data: the one authorization mechanism, shared by REST and GraphQL.
+
+A student reads their own data as its owner; an advisor reads a student's data only under a live
+grant, at its scope. Every check reads `advisor_grants` (the inline projection of the consent
+events), never a cache, so a grant or a revocation takes effect on the very next request. Anyone
+else gets None, exactly as for a student who does not exist: nothing tells them apart.
+"""
+
+from collections.abc import Sequence
+from typing import Literal
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from backend.accounts.principal import Principal
+from backend.eventstore.types import Conn
+
+Scope = Literal["summary", "notes"]
+"""What a grant lets an advisor see: `summary` (counts, stages, dates) or `notes` (also names, notes, history)."""
+SCOPES: tuple[Scope, ...] = ("summary", "notes")
+
+Executor = Conn | asyncpg.Pool
+
+
+class Access(msgspec.Struct, frozen=True):
+    """May read `student_id`'s data: as its `owner`, or as an advisor at a grant's scope."""
+
+    student_id: UUID
+    scope: Scope | Literal["owner"]
+
+    @property
+    def notes(self) -> bool:
+        """Names, notes and history too (the owner and a `notes` grant), not only counts, stages and dates."""
+        return self.scope != "summary"
+
+
+_GRANT = """
+SELECT scope FROM advisor_grants WHERE student_id = $1 AND advisor_id = $2 AND revoked_at IS NULL
+"""
+
+_ADVISEES = """
+SELECT student_id, scope FROM advisor_grants
+WHERE advisor_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR student_id > $2)
+ORDER BY student_id
+LIMIT $3
+"""
+
+_RECORD = """
+INSERT INTO advisor_reads (advisor_id, student_id, what)
+SELECT $1, r.student_id, r.what FROM unnest($2::uuid[], $3::text[]) AS r(student_id, what)
+"""
+
+
+async def access_to(conn: Executor, principal: Principal, student_id: UUID) -> Access | None:
+    """The principal's access to `student_id`'s data, or None (no grant, revoked, or no such student)."""
+    if principal.role == "student":
+        return Access(student_id, "owner") if principal.account_id == student_id else None
+    scope: Scope | None = await conn.fetchval(_GRANT, student_id, principal.account_id)
+    return Access(student_id, scope) if scope is not None else None
+
+
+async def advisees(conn: Executor, advisor_id: UUID, *, after: UUID | None, limit: int) -> list[Access]:
+    """The advisor's live grants, ordered by student id, after `after` (a keyset page)."""
+    rows = await conn.fetch(_ADVISEES, advisor_id, after, limit)
+    return [Access(row["student_id"], row["scope"]) for row in rows]
+
+
+async def record_reads(conn: Executor, advisor_id: UUID, reads: Sequence[tuple[UUID, str]]) -> None:
+    """Append what the advisor read, one (student id, what) pair per row, in one statement.
+
+    `what` names the kind of data: "summary", "notes", "contacts", "cohort"… Call it in the request
+    that reads, so the student sees every look in `GET /me/advisor-reads`.
+    """
+    if not reads:
+        return
+    await conn.execute(_RECORD, advisor_id, [r[0] for r in reads], [r[1] for r in reads])
