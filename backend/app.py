@@ -17,6 +17,7 @@ from backend.config import Settings, load_settings
 from backend.db import create_pool, resolve_database_url
 from backend.eventstore.store import EventStore
 from backend.fields import MAX_BODY_BYTES
+from backend.graphql.schema import RapportGraphQL
 from backend.health import HealthController
 from backend.opts import COMPRESS_FROM, COMPRESSED_HERE, GZIP_LEVEL
 from backend.problems import UNEXPECTED_HANDLERS, problem_details_plugin
@@ -68,7 +69,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             await pool.close()
 
     return Litestar(
-        route_handlers=[HealthController, api_router(), *client_routes()],
+        route_handlers=[HealthController, api_router(), RapportGraphQL, *client_routes()],
         lifespan=[database],
         middleware=[authentication()],
         state=State({"settings": settings}),

@@ -36,7 +36,15 @@ def client_api_types() -> str:
     return done.stdout
 
 
+def graphql_schema() -> str:
+    """The GraphQL schema as SDL, printed by strawberry from the code."""
+    from backend.graphql.schema import schema_sdl
+
+    return schema_sdl()
+
+
 ARTIFACTS: dict[str, Callable[[], str]] = {
     "openapi/openapi.json": openapi_json,
+    "openapi/schema.graphql": graphql_schema,
     "client/src/api/schema.d.ts": client_api_types,
 }

@@ -1,0 +1,160 @@
+"""The schema and its controller at /graphql, behind the app's authentication middleware like REST.
+
+No route here opts out of authentication, so an anonymous request (GraphiQL's page included) is
+answered 401 before strawberry sees it, and introspection is for signed-in users only. Queries only:
+mutations stay in REST, and there is no WebSocket route (the middleware does not guard WebSockets).
+"""
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+from uuid import UUID
+
+import strawberry
+from graphql import GraphQLError
+from litestar import MediaType, Request, Response, get, post
+from litestar.background_tasks import BackgroundTasks
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.status_codes import HTTP_200_OK
+from litestar.types import Dependencies
+from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.litestar import make_graphql_controller
+from strawberry.litestar.controller import GraphQLController
+from strawberry.printer import print_schema
+from strawberry.types import ExecutionContext, Info
+
+from backend.accounts.middleware import CSRF_HEADER
+from backend.accounts.principal import principal_of
+from backend.advisors import access
+from backend.graphql import errors
+from backend.graphql.accounts import Me, me
+from backend.graphql.context import Context, context_getter, remember, scope_of
+from backend.graphql.described import described
+from backend.graphql.limits import extensions
+from backend.graphql.pagination import DEFAULT_PAGE, Connection, connection, decode_cursor, encode_cursor, page_size
+from backend.graphql.students import Student, student
+
+GRAPHQL_PATH = "/graphql"
+
+
+@strawberry.type
+class Query:
+    me: Me = strawberry.field(resolver=me, description="Who is signed in.")
+
+    @described(
+        "A student's data, as far as the asker may see it: null (NOT_FOUND) for a student one "
+        "may not read, exactly as for one who does not exist."
+    )
+    async def student(self, info: Info[Context, Any], id: UUID) -> Student | None:
+        scope = await scope_of(info.context, id)
+        if scope is None:
+            raise errors.ResolverError("No such student.", code=errors.NOT_FOUND)
+        return student(id, scope)
+
+    @described("An advisor's students: those whose grant is live, in a stable order.")
+    async def advisees(
+        self, info: Info[Context, Any], first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[Student]:
+        ctx = info.context
+        if ctx.principal.role != "advisor":
+            raise errors.ForbiddenError("Only advisors have advisees.")
+        limit = page_size(first)
+        position = decode_cursor(after, UUID) if after else None
+        found = await access.advisees(ctx.store.pool, ctx.principal.account_id, after=position, limit=limit + 1)
+        for grant in found:
+            remember(ctx, grant, grant.student_id)
+        items = [(encode_cursor(g.student_id), student(g.student_id, g.scope)) for g in found[:limit]]
+        return connection(items, more=len(found) > limit)
+
+
+class TypedErrors(MaskErrors):
+    """Every error leaves with `extensions.code` (errors.py); unexpected ones are masked."""
+
+    def _process_errors(self, found: list[GraphQLError]) -> list[GraphQLError]:
+        return [errors.to_graphql(error) for error in found]
+
+
+class RecordReads(SchemaExtension):
+    """Every advisor read of a student's data is recorded, in one statement when the operation ends."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        yield
+        ctx = self.execution_context.context
+        if isinstance(ctx, Context) and ctx.reads:
+            await access.record_reads(ctx.store.pool, ctx.principal.account_id, sorted(ctx.reads))
+
+
+class RapportSchema(strawberry.Schema):
+    def process_errors(self, found: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        errors.log_unexpected(found)  # the rest are answers, not faults
+
+
+schema = RapportSchema(query=Query, extensions=[*extensions(), RecordReads, TypedErrors])
+
+
+def schema_sdl() -> str:
+    """openapi/schema.graphql: the schema as SDL."""
+    return print_schema(schema) + "\n"
+
+
+_BASE: type[GraphQLController] = make_graphql_controller(
+    schema, path=GRAPHQL_PATH, graphql_ide="graphiql", subscription_protocols=()
+)
+
+
+def _sub_response() -> Response[Any]:
+    return Response({}, background=BackgroundTasks([]))
+
+
+async def _context(request: Request[Any, Any, Any], response: NamedDependency[Response[Any]]) -> Context:
+    context = await context_getter(request)
+    context.request, context.response = request, response
+    return context
+
+
+class RapportGraphQL(_BASE):  # type: ignore[valid-type,misc]
+    """GET serves GraphiQL (to signed-in users) or runs a query; POST runs a query.
+
+    The handlers and dependencies are strawberry's, declared again with `NamedDependency`: strawberry's
+    own infer their dependencies, which Litestar deprecates (and our tests treat as an error).
+    """
+
+    include_in_schema = False  # GraphQL has its own schema, in openapi/schema.graphql
+    websocket_endpoint = None  # no subscriptions, and no unauthenticated WebSocket
+    dependencies: ClassVar[Dependencies] = {
+        "graphql_context": Provide(_context),
+        "response": Provide(_sub_response, sync_to_thread=False),
+    }
+
+    @get(raises=[ValidationException, NotFoundException])
+    async def handle_http_get(
+        self,
+        request: Request[Any, Any, Any],
+        graphql_context: NamedDependency[Context],
+        response: NamedDependency[Response[Any]],
+    ) -> Response[Any]:
+        self.temporal_response = response  # read back at once by get_sub_response, before any await
+        answer: Response[Any] = await self.execute_request(request=request, context=graphql_context, root_value=None)
+        return answer
+
+    @post(status_code=HTTP_200_OK)
+    async def handle_http_post(
+        self,
+        request: Request[Any, Any, Any],
+        graphql_context: NamedDependency[Context],
+        response: NamedDependency[Response[Any]],
+    ) -> Response[Any]:
+        self.temporal_response = response
+        answer: Response[Any] = await self.execute_request(request=request, context=graphql_context, root_value=None)
+        return answer
+
+    async def render_graphql_ide(self, request: Request[Any, Any, Any]) -> Response[str]:
+        # GraphiQL posts with the session cookie, so it must send the session's CSRF token as REST asks.
+        page = self.graphql_ide_html.replace('Cookies.get("csrftoken")', _js_string(principal_of(request).csrf_token))
+        page = page.replace('defaultHeaders["x-csrftoken"]', f'defaultHeaders["{CSRF_HEADER}"]')
+        return Response(page, media_type=MediaType.HTML)
+
+
+def _js_string(value: str | None) -> str:
+    return json.dumps(value or "")  # a Bearer request has no session, so no token

@@ -1,0 +1,273 @@
+"""A student as GraphQL shows them: profile, numbers, funnel, weekly activity, what is overdue, contacts
+and the referral graph. Resolvers only read: the same queries REST's /me, /stats, /agenda, /contacts
+and /referral-graph use, each loaded once per request whatever asks for it."""
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+import strawberry
+from strawberry.types import Info
+
+from backend.graphql.contacts import Contact, contacts_page
+from backend.graphql.context import Context, Scope, needs_notes, saw
+from backend.graphql.described import described
+from backend.graphql.pagination import DEFAULT_PAGE, Connection
+from backend.relationships import insights
+from backend.relationships.insights import AgendaView, ReferralGraph, Stats
+from backend.relationships.views import AgendaItemView
+from backend.students.service import load_student
+from backend.students.state import StudentState
+
+MAX_OVERDUE = 50
+
+# -- loaders: one call per student, whichever fields ask ------------------------------------------
+
+
+async def load_stats(ctx: Context, keys: list[UUID]) -> list[Stats]:
+    async with ctx.store.pool.acquire() as conn:
+        return [await insights.stats(conn, key) for key in keys]
+
+
+async def load_profiles(ctx: Context, keys: list[UUID]) -> list[StudentState]:
+    async with ctx.store.pool.acquire() as conn:
+        return [(await load_student(conn, key))[0] for key in keys]
+
+
+async def load_agendas(ctx: Context, keys: list[UUID]) -> list[AgendaView]:
+    async with ctx.store.pool.acquire() as conn:
+        found = [await insights.agenda(conn, key, days=0, limit=MAX_OVERDUE) for key in keys]
+    return [msgspec.json.decode(text, type=AgendaView) for text in found]
+
+
+async def load_graphs(ctx: Context, keys: list[UUID]) -> list[ReferralGraph]:
+    async with ctx.store.pool.acquire() as conn:
+        return [await insights.referral_graph(conn, key) for key in keys]
+
+
+# -- types ----------------------------------------------------------------------------------------
+
+
+@strawberry.type
+class Goals:
+    interviews_per_month: int
+    requests_per_week: int
+
+
+@strawberry.type
+class Profile:
+    display_name: str
+    school: str | None
+    time_zone: str
+    country: str
+    interests: list[str] = strawberry.field(description="The job types the student is exploring.")
+    goals: Goals
+    registered_at: datetime | None
+
+    @staticmethod
+    def of(state: StudentState) -> "Profile":
+        return Profile(
+            display_name=state.display_name,
+            school=state.school,
+            time_zone=state.time_zone,
+            country=state.country,
+            interests=list(state.interests),
+            goals=Goals(
+                interviews_per_month=state.goals.interviews_per_month,
+                requests_per_week=state.goals.requests_per_week,
+            ),
+            registered_at=state.registered_at,
+        )
+
+
+@strawberry.type
+class StageCount:
+    stage: str
+    contacts: int
+
+
+@strawberry.type
+class WeekActivity:
+    week: date = strawberry.field(description="The Monday that starts the week, in the student's calendar.")
+    events: int
+
+
+@strawberry.type
+class FieldCount:
+    career_field: str | None
+    contacts: int
+
+
+@strawberry.type(description="product.md's numbers, as of the student's today.")
+class StudentStats:
+    date: date
+    requests_sent: int
+    replies: int
+    reply_rate: float | None
+    interviews_held: int
+    thank_you_on_time_rate: float | None = strawberry.field(
+        description="Thanked within 2 business days, among held interviews thanked or whose window has closed."
+    )
+    median_days_to_thanks: float | None
+    referrals_received: int
+    network_depth: int = strawberry.field(description="The longest referral chain, in introductions.")
+    referrers: int
+    contacts_per_field: list[FieldCount]
+    days_since_last_activity: int | None
+
+    @staticmethod
+    def of(stats: Stats) -> "StudentStats":
+        return StudentStats(
+            date=stats.date,
+            requests_sent=stats.requests_sent,
+            replies=stats.replies,
+            reply_rate=stats.reply_rate,
+            interviews_held=stats.interviews_held,
+            thank_you_on_time_rate=stats.thank_you_on_time_rate,
+            median_days_to_thanks=stats.median_days_to_thanks,
+            referrals_received=stats.referrals_received,
+            network_depth=stats.network_depth,
+            referrers=stats.referrers,
+            contacts_per_field=[
+                FieldCount(career_field=f.career_field, contacts=f.contacts) for f in stats.contacts_per_field
+            ],
+            days_since_last_activity=stats.days_since_last_activity,
+        )
+
+
+@strawberry.type(description="Something the student should have done already.")
+class AgendaItem:
+    item: strawberry.Private[AgendaItemView]
+    scope: strawberry.Private[Scope]
+
+    @strawberry.field
+    def kind(self) -> str:
+        return self.item.kind
+
+    @strawberry.field
+    def due(self) -> date:
+        return self.item.due
+
+    @described("Overdue from the day after this one.")
+    def late_after(self) -> date:
+        return self.item.late_after
+
+    @strawberry.field
+    def contact_id(self) -> UUID:
+        return self.item.contact_id
+
+    @described("Why it exists, naming the person. Needs a `notes` grant.")
+    def reason(self) -> str | None:
+        needs_notes(self.scope, "reason")
+        return self.item.reason
+
+    @described("Needs a `notes` grant.")
+    def contact_name(self) -> str | None:
+        needs_notes(self.scope, "contactName")
+        return self.item.contact_name
+
+
+@strawberry.type
+class GraphNode:
+    node: strawberry.Private[insights.GraphNode]
+    scope: strawberry.Private[Scope]
+
+    @strawberry.field
+    def id(self) -> UUID:
+        return self.node.id
+
+    @strawberry.field
+    def stage(self) -> str:
+        return self.node.stage
+
+    @strawberry.field
+    def career_field(self) -> str | None:
+        return self.node.career_field
+
+    @described("Introductions between this person and the start of their chain.")
+    def depth(self) -> int:
+        return self.node.depth
+
+    @strawberry.field
+    def erased(self) -> bool:
+        return self.node.erased
+
+    @described("Needs a `notes` grant.")
+    def name(self) -> str | None:
+        needs_notes(self.scope, "name")
+        return self.node.name
+
+    @described("Needs a `notes` grant.")
+    def organization(self) -> str | None:
+        needs_notes(self.scope, "organization")
+        return self.node.organization
+
+
+@strawberry.type(description="Who referred whom.")
+class GraphEdge:
+    from_: UUID = strawberry.field(name="from")
+    to: UUID
+
+
+@strawberry.type(description="The chains through which the student's network grew.")
+class Referrals:
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    depth: int
+
+
+@strawberry.type
+class Student:
+    id: UUID
+    scope: str = strawberry.field(description="What the asker may see: `owner`, `summary` or `notes`.")
+    access: strawberry.Private[Scope]
+
+    @strawberry.field
+    async def profile(self, info: Info[Context, Any]) -> Profile:
+        saw(info.context, self.id, "profile")
+        return Profile.of(await info.context.loader(load_profiles).load(self.id))
+
+    @strawberry.field
+    async def stats(self, info: Info[Context, Any]) -> StudentStats:
+        saw(info.context, self.id, "stats")
+        return StudentStats.of(await info.context.loader(load_stats).load(self.id))
+
+    @described("Contacts by stage, in lifecycle order, as of the student's today.")
+    async def funnel(self, info: Info[Context, Any]) -> list[StageCount]:
+        saw(info.context, self.id, "stats")
+        stats = await info.context.loader(load_stats).load(self.id)
+        return [StageCount(stage=s.stage, contacts=s.contacts) for s in stats.stage_counts]
+
+    @described("The last 12 weeks, oldest first, this week last.")
+    async def activity_per_week(self, info: Info[Context, Any]) -> list[WeekActivity]:
+        saw(info.context, self.id, "stats")
+        stats = await info.context.loader(load_stats).load(self.id)
+        return [WeekActivity(week=w.week, events=w.events) for w in stats.activity_per_week]
+
+    @described(f"Overdue agenda items, earliest due first (at most {MAX_OVERDUE}).")
+    async def overdue(self, info: Info[Context, Any]) -> list[AgendaItem]:
+        saw(info.context, self.id, "agenda")
+        agenda = await info.context.loader(load_agendas).load(self.id)
+        return [AgendaItem(item=item, scope=self.access) for item in agenda.overdue]
+
+    @described("Contacts, most recently active first (archived ones left out).")
+    async def contacts(
+        self, info: Info[Context, Any], first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[Contact]:
+        saw(info.context, self.id, "contacts")
+        return await contacts_page(info.context, self.id, self.access, first=first, after=after)
+
+    @strawberry.field
+    async def referral_graph(self, info: Info[Context, Any]) -> Referrals:
+        saw(info.context, self.id, "referral_graph")
+        graph = await info.context.loader(load_graphs).load(self.id)
+        return Referrals(
+            nodes=[GraphNode(node=n, scope=self.access) for n in graph.nodes],
+            edges=[GraphEdge(from_=e.from_, to=e.to) for e in graph.edges],
+            depth=graph.depth,
+        )
+
+
+def student(student_id: UUID, scope: Scope) -> Student:
+    return Student(id=student_id, scope=scope, access=scope)
