@@ -18,11 +18,12 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.status_codes import HTTP_200_OK
 from litestar.types import Dependencies
-from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions import SchemaExtension
+from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.litestar import make_graphql_controller
 from strawberry.litestar.controller import GraphQLController
 from strawberry.printer import print_schema
-from strawberry.types import ExecutionContext, Info
+from strawberry.types import ExecutionContext, ExecutionResult, Info
 
 from backend.accounts.middleware import CSRF_HEADER
 from backend.accounts.principal import principal_of
@@ -68,13 +69,6 @@ class Query:
         return connection(items, more=len(found) > limit)
 
 
-class TypedErrors(MaskErrors):
-    """Every error leaves with `extensions.code` (errors.py); unexpected ones are masked."""
-
-    def _process_errors(self, found: list[GraphQLError]) -> list[GraphQLError]:
-        return [errors.to_graphql(error) for error in found]
-
-
 class RecordReads(SchemaExtension):
     """Every advisor read of a student's data is recorded, in one statement when the operation ends."""
 
@@ -90,7 +84,7 @@ class RapportSchema(strawberry.Schema):
         errors.log_unexpected(found)  # the rest are answers, not faults
 
 
-schema = RapportSchema(query=Query, extensions=[*extensions(), RecordReads, TypedErrors])
+schema = RapportSchema(query=Query, extensions=[*extensions(), RecordReads])
 
 
 def schema_sdl() -> str:
@@ -148,6 +142,12 @@ class RapportGraphQL(_BASE):  # type: ignore[valid-type,misc]
         self.temporal_response = response
         answer: Response[Any] = await self.execute_request(request=request, context=graphql_context, root_value=None)
         return answer
+
+    async def process_result(self, request: Request[Any, Any, Any], result: ExecutionResult) -> GraphQLHTTPResponse:
+        # Every error leaves with a code, whichever step found it (parsing ones never reach extensions).
+        if result.errors:
+            result.errors = [errors.to_graphql(error) for error in result.errors]
+        return process_result(result)
 
     async def render_graphql_ide(self, request: Request[Any, Any, Any]) -> Response[str]:
         # GraphiQL posts with the session cookie, so it must send the session's CSRF token as REST asks.
