@@ -363,6 +363,9 @@ def seed(email: str, password: str | None, contacts: int, seed_: int, reset: boo
     click.echo(f"  password  {demo.password}")
     click.echo(f"  token     {demo.token}")
     click.echo(f'  try       curl -H "Authorization: Bearer {demo.token}" {url}/api/v1/agenda')
+    click.echo("An advisor, to whom this student granted notes (a classmate shares a summary, another revoked):")
+    click.echo(f"  email     {demo.advisor_email}")
+    click.echo(f"  password  {demo.password}")
 
 
 @rapport.command()

@@ -27,7 +27,8 @@ from uuid import UUID
 import asyncpg
 
 from backend.accounts.access_tokens import issue_token
-from backend.accounts.sign_up import SignUp, sign_up
+from backend.accounts.sign_up import AdvisorSignUp, SignUp, sign_up, sign_up_advisor
+from backend.advisors.grants import create_invite_code
 from backend.calendar import StudentCalendar
 from backend.eventstore import EventStore, Metadata
 from backend.eventstore.types import Conn
@@ -50,7 +51,13 @@ from backend.relationships.commands.interview import (
 from backend.relationships.commands.request import FollowUpRequest, RecordAnswer, RequestInterview
 from backend.relationships.events import Channel, HowFound, MeetingFormat, Party
 from backend.students import service as student_service
-from backend.students.commands import SetCareerInterests, SetGoals, UpdateProfile
+from backend.students.commands import (
+    GrantAdvisorAccess,
+    RevokeAdvisorAccess,
+    SetCareerInterests,
+    SetGoals,
+    UpdateProfile,
+)
 
 DEFAULT_EMAIL = "demo@rapport.example"
 DEFAULT_PASSWORD = "rapport-demo-password"  # noqa: S105 - a published demo password, by design
@@ -60,6 +67,18 @@ TIME_ZONE = "America/New_York"
 COUNTRY = "US"
 TOKEN_NAME = "demo seed"  # noqa: S105 - the token's label, not a secret
 BLOCK = 40  # contacts per repetition of the layout: 5 fields x 8 slots
+
+
+ADVISOR_NAME = "Dr. Avery Okafor"
+CLASSMATES = (("Riley Chen", "summary"), ("Morgan Patel", "revoked"))
+"""Two more students of the advisor's: one shares a summary, one shared and then revoked."""
+CLASSMATE_CONTACTS = 8
+
+
+def related_email(email: str, tag: str) -> str:
+    """The demo's other accounts, beside the student's email: `demo+advisor@rapport.example`."""
+    local, _, domain = email.partition("@")
+    return f"{local}+{tag}@{domain}"
 
 
 class EmailTakenError(Exception):
@@ -76,6 +95,11 @@ class DemoStudent:
     """A personal access token: `Authorization: Bearer <token>`."""
     contacts: int
     events: int
+    advisor_id: UUID
+    advisor_email: str
+    """The advisor's account (same password): the student granted them `notes`."""
+    classmates: tuple[UUID, ...]
+    """The advisor's other students: the first granted `summary`, the second granted and revoked."""
 
 
 # -- what people said --------------------------------------------------------------------------
@@ -1190,26 +1214,28 @@ async def email_taken(conn: Conn, email: str) -> bool:
     return bool(await conn.fetchval("SELECT 1 FROM accounts WHERE lower(email) = lower($1)", email))
 
 
-async def seed_demo(
+def demo_emails(email: str) -> list[str]:
+    """Every account the demo creates for this student email."""
+    return [
+        email,
+        related_email(email, "advisor"),
+        *(related_email(email, name.split()[0].lower()) for name, _ in CLASSMATES),
+    ]
+
+
+async def _seed_student(
     pool: asyncpg.Pool,
     store: EventStore,
     *,
-    email: str = DEFAULT_EMAIL,
-    password: str = DEFAULT_PASSWORD,
-    contacts: int = 40,
-    seed: int = 7,
+    email: str,
+    password: str,
+    display_name: str,
+    contacts: int,
+    seed: int,
     now: datetime,
-    concurrency: int = 4,
-    progress: Callable[[int, int], None] | None = None,
-) -> DemoStudent:
-    """Sign up a demo student and play their network's history; EmailTakenError if the email has an account.
-
-    `progress(done, total)` is called after each contact's story. Families (a contact and the people
-    they were referred to, in order) are played `concurrency` at a time.
-    """
-    async with pool.acquire() as conn:
-        if await email_taken(conn, email):
-            raise EmailTakenError(email)
+    concurrency: int,
+    progress: Callable[[int, int], None] | None,
+) -> UUID:
     calendar = StudentCalendar(time_zone=TIME_ZONE, country=COUNTRY)
     clock = _Clock(now, calendar)
     families = plan(random.Random(seed), clock, contacts)  # noqa: S311 - demo content, not secrets
@@ -1217,7 +1243,7 @@ async def seed_demo(
     signed_up = await sign_up(
         pool,
         store,
-        SignUp(email=email, password=password, display_name=DISPLAY_NAME, time_zone=TIME_ZONE, country=COUNTRY),
+        SignUp(email=email, password=password, display_name=display_name, time_zone=TIME_ZONE, country=COUNTRY),
         now=registered,
     )
     student_id = signed_up.principal.account_id
@@ -1226,10 +1252,7 @@ async def seed_demo(
         SetCareerInterests(interests=[f.name for f in FIELDS]),
         SetGoals(interviews_per_month=3, requests_per_week=2),
     ):
-        metadata = Metadata(actor_id=f"student:{student_id}", command_id=uuid.uuid4())
-        await student_service.run(
-            store, student_id, command, registered + timedelta(hours=1), metadata=metadata, if_match=None
-        )
+        await _as_student(store, student_id, command, registered + timedelta(hours=1))
 
     total = sum(len(f) for f in families)
     done = 0
@@ -1248,6 +1271,83 @@ async def seed_demo(
                     progress(done, total)
 
     await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
+    return student_id
+
+
+async def _as_student(store: EventStore, student_id: UUID, command: object, at: datetime) -> None:
+    metadata = Metadata(actor_id=f"student:{student_id}", command_id=uuid.uuid4())
+    await student_service.run(store, student_id, command, at, metadata=metadata, if_match=None)
+
+
+async def seed_demo(
+    pool: asyncpg.Pool,
+    store: EventStore,
+    *,
+    email: str = DEFAULT_EMAIL,
+    password: str = DEFAULT_PASSWORD,
+    contacts: int = 40,
+    seed: int = 7,
+    now: datetime,
+    concurrency: int = 4,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoStudent:
+    """Sign up a demo student and play their network's history; EmailTakenError if the email has an account.
+
+    Also an advisor (`related_email(email, "advisor")`, same password) whom the student granted
+    `notes`, and two classmates with small networks: one granted the advisor `summary` (with the
+    advisor's invite code), one granted and then revoked.
+    `progress(done, total)` is called after each contact's story. Families (a contact and the people
+    they were referred to, in order) are played `concurrency` at a time.
+    """
+    async with pool.acquire() as conn:
+        for address in demo_emails(email):
+            if await email_taken(conn, address):
+                raise EmailTakenError(address)
+    student_id = await _seed_student(
+        pool,
+        store,
+        email=email,
+        password=password,
+        display_name=DISPLAY_NAME,
+        contacts=contacts,
+        seed=seed,
+        now=now,
+        concurrency=concurrency,
+        progress=progress,
+    )
+    classmates = [
+        await _seed_student(
+            pool,
+            store,
+            email=related_email(email, name.split()[0].lower()),
+            password=password,
+            display_name=name,
+            contacts=CLASSMATE_CONTACTS,
+            seed=seed + i,
+            now=now,
+            concurrency=concurrency,
+            progress=None,
+        )
+        for i, (name, _) in enumerate(CLASSMATES, start=1)
+    ]
+    advisor_email = related_email(email, "advisor")
+    advisor = await sign_up_advisor(
+        pool,
+        AdvisorSignUp(email=advisor_email, password=password, display_name=ADVISOR_NAME),
+        now=now - timedelta(days=60),
+    )
+    advisor_id = advisor.principal.account_id
+    async with pool.acquire() as conn:
+        await create_invite_code(conn, advisor_id, now - timedelta(days=60))
+    granted = now - timedelta(days=45)
+    await _as_student(store, student_id, GrantAdvisorAccess(advisor_id=advisor_id, scope="notes", via="email"), granted)
+    summary, revoked = classmates
+    await _as_student(
+        store, summary, GrantAdvisorAccess(advisor_id=advisor_id, scope="summary", via="invite_code"), granted
+    )
+    await _as_student(store, revoked, GrantAdvisorAccess(advisor_id=advisor_id, scope="notes", via="email"), granted)
+    await _as_student(store, revoked, RevokeAdvisorAccess(advisor_id=advisor_id), now - timedelta(days=10))
+
     async with pool.acquire() as conn:
         token = await issue_token(conn, account_id=student_id, name=TOKEN_NAME, now=datetime.now(UTC))
         counted = await conn.fetchrow(
@@ -1264,4 +1364,7 @@ async def seed_demo(
         token=token.secret,
         contacts=int(counted["contacts"]),
         events=int(counted["events"]) + int(own or 0),
+        advisor_id=advisor_id,
+        advisor_email=advisor_email,
+        classmates=tuple(classmates),
     )

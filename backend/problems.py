@@ -138,7 +138,7 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
-READ_PROBLEMS = problem_responses(400, 401, 404)
+READ_PROBLEMS = problem_responses(400, 401, 403, 404)
 """A read of one resource (or a list filtered by query parameters)."""
 COMMAND_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422)
 """A step that appends events."""

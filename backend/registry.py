@@ -1,5 +1,6 @@
 """Every event type and every projection Rapport knows, gathered from the bounded contexts."""
 
+from backend.advisors.projection import ADVISORS
 from backend.audit.activity import ACTIVITY_DAILY
 from backend.audit.stream_summary import STREAM_SUMMARY
 from backend.eventstore.events import EventRegistry
@@ -10,7 +11,7 @@ from backend.students.events import STUDENT_EVENTS
 
 CORE_PROJECTIONS: tuple[Projection, ...] = (STREAM_SUMMARY, ACTIVITY_DAILY)
 """The store's own, generic read models: they work on any events (the core's tests use them alone)."""
-PROJECTIONS: tuple[Projection, ...] = (*CORE_PROJECTIONS, RELATIONSHIPS)
+PROJECTIONS: tuple[Projection, ...] = (*CORE_PROJECTIONS, RELATIONSHIPS, ADVISORS)
 
 
 def event_registry() -> EventRegistry:

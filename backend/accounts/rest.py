@@ -24,7 +24,7 @@ from backend.accounts.passwords import Password
 from backend.accounts.principal import Role, Via, principal_of
 from backend.accounts.sessions import clear_session_cookie, revoke_every_session, revoke_session, set_session_cookie
 from backend.accounts.sign_in import SignIn, sign_in
-from backend.accounts.sign_up import SignedIn, SignUp, sign_up
+from backend.accounts.sign_up import AdvisorSignUp, SignedIn, SignUp, sign_up, sign_up_advisor
 from backend.eventstore import EventStore
 from backend.fields import Email, Name
 from backend.opts import SECRET_ANSWER
@@ -42,6 +42,14 @@ class SignUpBody(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     """An IANA time zone: due dates and reminders fall on the student's own days."""
     country: CountryCode = "US"
     """ISO 3166-1 alpha-2: whose public holidays are not business days."""
+
+
+class AdvisorSignUpBody(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    email: Email
+    """Students grant you access by this email (or by one of your invite codes)."""
+    password: Password
+    display_name: Name
+    """Shown to the students who grant you access."""
 
 
 class SignInBody(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
@@ -138,6 +146,22 @@ class AuthController(Controller):
             country=data.country,
         )
         signed_in = await sign_up(_pool(request), store, command, now=datetime.now(UTC))
+        return _signed_in(request, signed_in, HTTP_201_CREATED)
+
+    @post(
+        "/advisor-sign-up",
+        operation_id="AdvisorSignUp",
+        opt=PUBLIC,
+        status_code=HTTP_201_CREATED,
+        responses=ACCOUNT_PROBLEMS,
+    )
+    async def advisor_sign_up(
+        self, request: Request[Any, Any, Any], data: JSONBody[AdvisorSignUpBody]
+    ) -> Response[SessionBody]:
+        """Create an advisor account and sign in. Advisors see a student's data only once that student grants access."""
+        _require_json(request)
+        command = AdvisorSignUp(email=data.email, password=data.password, display_name=data.display_name)
+        signed_in = await sign_up_advisor(_pool(request), command, now=datetime.now(UTC))
         return _signed_in(request, signed_in, HTTP_201_CREATED)
 
     @post("/sign-in", operation_id="SignIn", opt=PUBLIC, status_code=HTTP_200_OK, responses=ACCOUNT_PROBLEMS)

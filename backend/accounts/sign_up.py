@@ -1,4 +1,4 @@
-"""Signing up: a student account, the student's event stream and a first session, all or nothing."""
+"""Signing up: a student account and the student's event stream, or an advisor account; and a first session."""
 
 import uuid
 from datetime import datetime
@@ -24,6 +24,12 @@ class SignUp(msgspec.Struct, frozen=True, kw_only=True):
     country: str
 
 
+class AdvisorSignUp(msgspec.Struct, frozen=True, kw_only=True):
+    email: str
+    password: str
+    display_name: str
+
+
 class SignedIn(msgspec.Struct, frozen=True, kw_only=True):
     principal: Principal
     email: str
@@ -47,6 +53,21 @@ def _check_calendar(time_zone: str, country: str) -> None:
         )
 
 
+def _email_taken() -> Exception:
+    return problem(
+        HTTP_409_CONFLICT,
+        "email-taken",
+        "An account with this email exists",
+        "Sign in instead, or use another email.",
+    )
+
+
+_CREATE_ACCOUNT = (
+    "INSERT INTO accounts (account_id, email, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5) "
+    "ON CONFLICT ((lower(email))) DO NOTHING RETURNING account_id"
+)
+
+
 async def sign_up(pool: asyncpg.Pool, store: EventStore, command: SignUp, *, now: datetime) -> SignedIn:
     """Create the account and register the student in one transaction; 409 when the email is taken."""
     _check_calendar(command.time_zone, command.country)
@@ -57,8 +78,7 @@ async def sign_up(pool: asyncpg.Pool, store: EventStore, command: SignUp, *, now
         # ON CONFLICT on the lower(email) index: a concurrent sign-up with the same email waits for
         # the first to commit and then inserts nothing, so exactly one of them gets the account.
         created = await conn.fetchval(
-            "INSERT INTO accounts (account_id, email, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5) "
-            "ON CONFLICT ((lower(email))) DO NOTHING RETURNING account_id",
+            _CREATE_ACCOUNT,
             principal.account_id,
             command.email,
             password_hash,
@@ -66,12 +86,7 @@ async def sign_up(pool: asyncpg.Pool, store: EventStore, command: SignUp, *, now
             now,
         )
         if created is None:
-            raise problem(
-                HTTP_409_CONFLICT,
-                "email-taken",
-                "An account with this email exists",
-                "Sign in instead, or use another email.",
-            )
+            raise _email_taken()
         await register_student(
             store,
             student_id=principal.account_id,
@@ -82,6 +97,27 @@ async def sign_up(pool: asyncpg.Pool, store: EventStore, command: SignUp, *, now
             now=now,
             metadata=Metadata(actor_id=principal.actor_id, command_id=uuid.uuid4()),
             conn=conn,
+        )
+        session = await open_session(conn, principal.account_id, now)
+    principal = msgspec.structs.replace(principal, csrf_token=session.csrf_token)
+    return SignedIn(principal=principal, email=command.email, session=session)
+
+
+async def sign_up_advisor(pool: asyncpg.Pool, command: AdvisorSignUp, *, now: datetime) -> SignedIn:
+    """Create an advisor account (no student stream: an advisor has no network of their own) and sign in."""
+    password_hash = await hash_password(command.password)
+    principal = Principal(account_id=uuid.uuid4(), role="advisor", via="session")
+    async with pool.acquire() as conn, conn.transaction():
+        created = await conn.fetchval(
+            _CREATE_ACCOUNT, principal.account_id, command.email, password_hash, "advisor", now
+        )
+        if created is None:
+            raise _email_taken()
+        await conn.execute(
+            "INSERT INTO advisors (advisor_id, display_name, created_at) VALUES ($1, $2, $3)",
+            principal.account_id,
+            command.display_name,
+            now,
         )
         session = await open_session(conn, principal.account_id, now)
     principal = msgspec.structs.replace(principal, csrf_token=session.csrf_token)

@@ -4,6 +4,7 @@ from litestar import Router
 from litestar.types import ControllerRouterHandler
 
 from backend.accounts.rest import AccessTokensController, AuthController
+from backend.api.advisors import AdvisorController, MyAdvisorsController
 from backend.api.agenda import AgendaController
 from backend.api.contacts import ContactController
 from backend.api.history import ContactHistoryController
@@ -21,6 +22,8 @@ def api_router() -> Router:
         AuthController,
         AccessTokensController,
         MeController,
+        MyAdvisorsController,
+        AdvisorController,
         ContactController,
         ContactHistoryController,
         AgendaController,

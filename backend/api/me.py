@@ -68,7 +68,7 @@ async def _profile(store: EventStore, student: StudentScope, status: int = 200) 
     return Response(_view(state, version), status_code=status, headers={"ETag": etag(version)})
 
 
-async def _run(
+async def run_command(
     store: EventStore, student: StudentScope, command: object, if_match: str | None, key: str | None = None
 ) -> None:
     await service.run(
@@ -102,7 +102,7 @@ class MeController(Controller):
         if_match: IfMatch = None,
     ) -> Response[ProfileView]:
         """Name, school, time zone and country (the agenda follows your time zone and public holidays)."""
-        await _run(store, student, data, if_match)
+        await run_command(store, student, data, if_match)
         return await _profile(store, student)
 
     @put("/interests", operation_id="SetCareerInterests", responses=COMMAND_PROBLEMS)
@@ -115,7 +115,7 @@ class MeController(Controller):
         if_match: IfMatch = None,
     ) -> Response[ProfileView]:
         """The job types you are exploring."""
-        await _run(store, student, data, if_match)
+        await run_command(store, student, data, if_match)
         return await _profile(store, student)
 
     @put("/goals", operation_id="SetGoals", responses=COMMAND_PROBLEMS)
@@ -128,7 +128,7 @@ class MeController(Controller):
         if_match: IfMatch = None,
     ) -> Response[ProfileView]:
         """How many requests a week and interviews a month you aim for."""
-        await _run(store, student, data, if_match)
+        await run_command(store, student, data, if_match)
         return await _profile(store, student)
 
     @post("/questions", operation_id="AddQuestion", status_code=HTTP_201_CREATED, responses=COMMAND_PROBLEMS)
@@ -145,7 +145,7 @@ class MeController(Controller):
         actor = student.actor(idempotency_key)
         question_id = data.question_id or uuid5(actor.command_id, "question_id")
         command = AddQuestion(text=data.text, topic=data.topic, question_id=question_id)
-        await _run(store, student, command, if_match, idempotency_key)
+        await run_command(store, student, command, if_match, idempotency_key)
         view = QuestionView(id=question_id, topic=command.topic, text=command.text.strip())
         return Response(view, status_code=HTTP_201_CREATED, headers={"Location": f"/api/v1/me/questions/{question_id}"})
 
@@ -171,4 +171,4 @@ class MeController(Controller):
         if_match: IfMatch = None,
     ) -> None:
         """Take a question out of the bank."""
-        await _run(store, student, RemoveQuestion(question_id=question_id), if_match)
+        await run_command(store, student, RemoveQuestion(question_id=question_id), if_match)

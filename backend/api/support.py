@@ -78,8 +78,32 @@ def provide_scope(request: Request[Any, Any, Any], store: NamedDependency[EventS
     other: dependencies at the same level are resolved in an anyio task group, a cost on every request.)"""
     principal = principal_of(request)
     if principal.role != "student":
-        raise problem(HTTP_403_FORBIDDEN, "students-only", "Only students have a network of their own")
+        raise problem(
+            HTTP_403_FORBIDDEN,
+            "students-only",
+            "Only students have a network of their own",
+            "This route is for students. Advisors read the students who granted them access through /graphql.",
+        )
     return StudentScope(student_id=principal.account_id, actor_id=principal.actor_id)
+
+
+class AdvisorAccount(msgspec.Struct, frozen=True, kw_only=True):
+    """The signed-in advisor."""
+
+    advisor_id: UUID
+
+
+def provide_advisor(request: Request[Any, Any, Any], store: NamedDependency[EventStore]) -> AdvisorAccount:
+    """The signed-in advisor; a student gets 403 (it takes `store` for the reason `provide_scope` does)."""
+    principal = principal_of(request)
+    if principal.role != "advisor":
+        raise problem(
+            HTTP_403_FORBIDDEN,
+            "advisors-only",
+            "Only advisors have this",
+            "This route is for advisor accounts (POST /api/v1/auth/advisor-sign-up).",
+        )
+    return AdvisorAccount(advisor_id=principal.account_id)
 
 
 def provide_store(request: Request[Any, Any, Any]) -> EventStore:
@@ -90,6 +114,7 @@ def provide_store(request: Request[Any, Any, Any]) -> EventStore:
 DEPENDENCIES = {
     "student": Provide(provide_scope, sync_to_thread=False),
     "store": Provide(provide_store, sync_to_thread=False),
+    "advisor": Provide(provide_advisor, sync_to_thread=False),
 }
 
 

@@ -29,6 +29,7 @@ from backend.relationships.events import (
 )
 from backend.relationships.state import ContactState
 from backend.relationships.state import evolve as evolve_contact
+from backend.students.events import CONSENT_EVENTS
 from backend.students.state import StudentState
 from backend.students.state import evolve as evolve_student
 
@@ -263,6 +264,8 @@ class _Batch:
             student.version = event.version
             student.updated_at = event.recorded_at
             student.calendar_changed |= before != (student.state.time_zone, student.state.country)
+            if isinstance(event.event, CONSENT_EVENTS):
+                continue  # consent is not a step of the student's practice: no activity, same answers
             self.activity[(student.student_id, week_of(student.calendar.local_date(occurred_at(event))))] += 1
 
     def fold_contacts(self) -> None:

@@ -11,8 +11,13 @@ from backend.errors import DomainError, NotFoundError, ValidationFailedError
 from backend.eventstore.events import Event
 from backend.fields import NON_BLANK, Name, ShortText
 from backend.students.events import (
+    AdvisorAccessGranted,
+    AdvisorAccessRevoked,
+    AdvisorAccessScopeChanged,
+    AdvisorScope,
     CareerInterestsSet,
     GoalsSet,
+    GrantedVia,
     ProfileUpdated,
     Question,
     QuestionAdded,
@@ -53,6 +58,42 @@ class AddQuestion(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
 
 class RemoveQuestion(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     question_id: UUID
+
+
+class GrantAdvisorAccess(msgspec.Struct, frozen=True, kw_only=True):
+    """Let an advisor see your data at `scope`. The handler finds the advisor (by email or invite code)."""
+
+    advisor_id: UUID
+    scope: AdvisorScope
+    via: GrantedVia
+
+
+class ChangeAdvisorScope(msgspec.Struct, frozen=True, kw_only=True):
+    advisor_id: UUID
+    scope: AdvisorScope
+
+
+class RevokeAdvisorAccess(msgspec.Struct, frozen=True, kw_only=True):
+    advisor_id: UUID
+
+
+class NoSuchAdvisorError(ValidationFailedError):
+    """No advisor has this email or invite code."""
+
+    code = "no-such-advisor"
+    title = "No such advisor"
+
+
+class AlreadyGrantedError(DomainError):
+    code = "advisor-already-granted"
+    title = "This advisor already has access"
+
+
+class NotGrantedError(NotFoundError):
+    """The advisor has no live grant from this student (never had, or it was revoked)."""
+
+    code = "advisor-not-granted"
+    title = "This advisor has no access"
 
 
 def _exists(state: StudentState) -> None:
@@ -118,12 +159,41 @@ def remove_question(cmd: RemoveQuestion, state: StudentState, now: datetime) -> 
     return [QuestionRemoved(question_id=cmd.question_id)]
 
 
+def grant_advisor_access(cmd: GrantAdvisorAccess, state: StudentState, now: datetime) -> list[Event]:
+    _exists(state)
+    if cmd.advisor_id == state.student_id:
+        raise NoSuchAdvisorError("You cannot grant yourself access.")
+    if state.grant_of(cmd.advisor_id) is not None:
+        raise AlreadyGrantedError("Change its scope (PATCH) or revoke it (DELETE) instead.")
+    return [AdvisorAccessGranted(advisor_id=cmd.advisor_id, scope=cmd.scope, via=cmd.via, granted_at=now)]
+
+
+def change_advisor_scope(cmd: ChangeAdvisorScope, state: StudentState, now: datetime) -> list[Event]:
+    _exists(state)
+    grant = state.grant_of(cmd.advisor_id)
+    if grant is None:
+        raise NotGrantedError("You have not granted this advisor access.")
+    if grant.scope == cmd.scope:
+        return []
+    return [AdvisorAccessScopeChanged(advisor_id=cmd.advisor_id, scope=cmd.scope, changed_at=now)]
+
+
+def revoke_advisor_access(cmd: RevokeAdvisorAccess, state: StudentState, now: datetime) -> list[Event]:
+    _exists(state)
+    if state.grant_of(cmd.advisor_id) is None:
+        raise NotGrantedError("You have not granted this advisor access.")
+    return [AdvisorAccessRevoked(advisor_id=cmd.advisor_id, revoked_at=now)]
+
+
 DECIDERS: dict[type[Any], Any] = {
     UpdateProfile: update_profile,
     SetCareerInterests: set_interests,
     SetGoals: set_goals,
     AddQuestion: add_question,
     RemoveQuestion: remove_question,
+    GrantAdvisorAccess: grant_advisor_access,
+    ChangeAdvisorScope: change_advisor_scope,
+    RevokeAdvisorAccess: revoke_advisor_access,
 }
 
 

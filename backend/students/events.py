@@ -1,7 +1,7 @@
 """Events on a student's own stream (`student-<id>`): frozen, past tense, tagged."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -9,6 +9,9 @@ import msgspec
 from backend.eventstore.events import Event, Personal
 
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
+AdvisorScope = Literal["summary", "notes"]
+"""What a student lets an advisor see: `summary` (counts, stages, dates) or `notes` (also names, notes, history)."""
+GrantedVia = Literal["email", "invite_code"]
 
 
 class Question(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,6 +55,29 @@ class QuestionRemoved(Event, frozen=True, kw_only=True):
     question_id: UUID
 
 
+class AdvisorAccessGranted(Event, frozen=True, kw_only=True):
+    """The student let an advisor (found by email or by one of the advisor's invite codes) see their data."""
+
+    advisor_id: UUID
+    scope: AdvisorScope
+    via: GrantedVia
+    granted_at: AwareDatetime
+
+
+class AdvisorAccessScopeChanged(Event, frozen=True, kw_only=True):
+    advisor_id: UUID
+    scope: AdvisorScope
+    changed_at: AwareDatetime
+
+
+class AdvisorAccessRevoked(Event, frozen=True, kw_only=True):
+    advisor_id: UUID
+    revoked_at: AwareDatetime
+
+
+CONSENT_EVENTS: tuple[type[Event], ...] = (AdvisorAccessGranted, AdvisorAccessScopeChanged, AdvisorAccessRevoked)
+"""Consent: who may see the student's data. Not steps of their practice, so not counted as activity."""
+
 STUDENT_EVENTS: tuple[type[Event], ...] = (
     StudentRegistered,
     ProfileUpdated,
@@ -59,6 +85,7 @@ STUDENT_EVENTS: tuple[type[Event], ...] = (
     GoalsSet,
     QuestionAdded,
     QuestionRemoved,
+    *CONSENT_EVENTS,
 )
 
 

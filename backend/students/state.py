@@ -12,6 +12,10 @@ from msgspec.structs import replace
 
 from backend.eventstore.events import Event
 from backend.students.events import (
+    AdvisorAccessGranted,
+    AdvisorAccessRevoked,
+    AdvisorAccessScopeChanged,
+    AdvisorScope,
     CareerInterestsSet,
     GoalsSet,
     ProfileUpdated,
@@ -27,6 +31,13 @@ class Goals(msgspec.Struct, frozen=True, kw_only=True):
     requests_per_week: int = 2
 
 
+class AdvisorGrant(msgspec.Struct, frozen=True, kw_only=True):
+    """A live grant: the advisor may see the student's data at `scope`."""
+
+    advisor_id: UUID
+    scope: AdvisorScope
+
+
 class StudentState(msgspec.Struct, frozen=True, kw_only=True):
     exists: bool = False
     student_id: UUID | None = None
@@ -39,6 +50,11 @@ class StudentState(msgspec.Struct, frozen=True, kw_only=True):
     goals: Goals = msgspec.field(default_factory=Goals)
     questions: tuple[Question, ...] = ()
     registered_at: datetime | None = None
+    advisors: tuple[AdvisorGrant, ...] = ()
+    """Live grants only: a revoked one is gone (the read model `advisor_grants` keeps the history)."""
+
+    def grant_of(self, advisor_id: UUID) -> AdvisorGrant | None:
+        return next((g for g in self.advisors if g.advisor_id == advisor_id), None)
 
 
 def evolve(state: StudentState, event: Event) -> StudentState:  # noqa: PLR0911 - one return per event
@@ -71,5 +87,14 @@ def evolve(state: StudentState, event: Event) -> StudentState:  # noqa: PLR0911 
             return replace(state, questions=(*kept, event.question))
         case QuestionRemoved():
             return replace(state, questions=tuple(q for q in state.questions if q.question_id != event.question_id))
+        case AdvisorAccessGranted() | AdvisorAccessScopeChanged():
+            grant = AdvisorGrant(advisor_id=event.advisor_id, scope=event.scope)
+            if state.grant_of(event.advisor_id) is None:
+                return replace(state, advisors=(*state.advisors, grant))
+            return replace(
+                state, advisors=tuple(grant if g.advisor_id == grant.advisor_id else g for g in state.advisors)
+            )
+        case AdvisorAccessRevoked():
+            return replace(state, advisors=tuple(g for g in state.advisors if g.advisor_id != event.advisor_id))
         case _:
             return state

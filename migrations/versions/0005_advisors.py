@@ -65,7 +65,7 @@ UPGRADE = [
         at          timestamptz NOT NULL DEFAULT now()
     )
     """,
-    "CREATE INDEX advisor_reads_by_student ON advisor_reads (student_id, at DESC, id DESC)",
+    "CREATE INDEX advisor_reads_by_student ON advisor_reads (student_id, id DESC)",
     """
     CREATE FUNCTION rapport_advisor_reads_are_append_only() RETURNS trigger
     LANGUAGE plpgsql AS $$

@@ -97,3 +97,38 @@ async def student(client: Client) -> Student:
 @pytest.fixture
 async def other_student(client: Client) -> Student:
     return await sign_up(client)
+
+
+async def sign_up_advisor(
+    client: Client, *, email: str | None = None, display_name: str = "Dana Advisor", password: str = PASSWORD
+) -> Student:
+    """Sign a new advisor up and give them a personal access token, as `sign_up` does for a student."""
+    email = email or f"advisor-{uuid.uuid4().hex[:10]}@example.edu"
+    saved = httpx.Cookies(client.cookies)
+    try:
+        signed_up = await client.post(
+            "/api/v1/auth/advisor-sign-up",
+            json={"email": email, "password": password, "displayName": display_name},
+        )
+        assert signed_up.status_code == 201, signed_up.text
+        body = signed_up.json()
+        assert body["role"] == "advisor"
+        created = await client.post(
+            "/api/v1/tokens", json={"name": "tests"}, headers={"X-CSRF-Token": body["csrfToken"]}
+        )
+        assert created.status_code == 201, created.text
+        token = created.json()["token"]
+    finally:
+        client.cookies = saved
+    return Student(
+        account_id=UUID(body["accountId"]),
+        email=email,
+        password=password,
+        token=token,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+@pytest.fixture
+async def advisor(client: Client) -> Student:
+    return await sign_up_advisor(client)

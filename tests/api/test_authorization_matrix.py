@@ -1,10 +1,14 @@
-"""Who may call what, for every route in the app's route table: anonymous, the owner, another student.
+"""Who may call what, for every route in the app's route table: anonymous, the owner, another student, an advisor.
 
 The routes come from the app itself, so a new route is checked the moment it exists: it needs
 credentials (401 without); another student never reaches the owner's data and cannot tell it exists
 (the answer for the owner's id is exactly the answer for an id that never existed: 404, or 400 when
 the body is invalid anyway; nothing of the owner's appears in lists); and the owner gets through
 (never 401/403/404). Public routes must be on the short, explicit allowlist below.
+
+Routes are for one role or both: a student's routes answer an advisor 403 (`students-only`), even one
+the owner granted access (advisors read students through GraphQL); an advisor's routes (/advisor/…)
+answer a student 403 (`advisors-only`); credentials (/auth, /tokens) are for every account.
 """
 
 import re
@@ -15,7 +19,7 @@ import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
-from tests.api.conftest import Client, Student, sign_up
+from tests.api.conftest import Client, Student, sign_up, sign_up_advisor
 
 pytestmark = pytest.mark.api
 
@@ -25,6 +29,7 @@ MARKER = "Quillon Zabriskie"
 PUBLIC = {
     ("POST", "/api/v1/auth/sign-up"),
     ("POST", "/api/v1/auth/sign-in"),
+    ("POST", "/api/v1/auth/advisor-sign-up"),
     ("GET", "/api/v1/calendar-feeds/{token:str}"),
 }
 """Routes that need no credentials. The docs (/docs…) and /health are public by path."""
@@ -38,9 +43,15 @@ NOWHERE = {
     "interview_id": "00000000-0000-4000-8000-000000000002",
     "question_id": "00000000-0000-4000-8000-000000000003",
     "token_id": "00000000-0000-4000-8000-000000000004",
+    "advisor_id": "00000000-0000-4000-8000-000000000005",
     "kind": "request",
     "token": "no-such-feed",
 }
+
+ADVISOR_ROUTES = "/api/v1/advisor/"
+"""Routes for advisors only."""
+EVERY_ACCOUNT = ("/api/v1/auth/", "/api/v1/tokens")
+"""Credentials: for students and advisors alike."""
 
 # Routes that end the caller's own session or token, and deletions: checked for the owner last.
 SELF_ENDING = {"/api/v1/auth/sign-out", "/api/v1/auth/sign-out-everywhere", "/api/v1/tokens/{token_id:uuid}"}
@@ -66,8 +77,8 @@ def fill(path: str, ids: dict[str, str]) -> str:
     return re.sub(r"\{(\w+):\w+\}", value, path)
 
 
-async def owner_world(client: Client, owner: Student) -> dict[str, str]:
-    """An owner with one of everything a path can name."""
+async def owner_world(client: Client, owner: Student, advisor: Student) -> dict[str, str]:
+    """An owner with one of everything a path can name (and a grant to `advisor`)."""
     h = owner.headers
     contact = (await client.post("/api/v1/contacts", json={"name": MARKER, "howFound": "alumni"}, headers=h)).json()
     scheduled = await client.post(
@@ -81,6 +92,8 @@ async def owner_world(client: Client, owner: Student) -> dict[str, str]:
     assert spare.status_code == 201, spare.text
     feed = await client.post("/api/v1/calendar-feed", headers=h)
     assert feed.status_code == 201, feed.text
+    granted = await client.post("/api/v1/me/advisors", json={"email": advisor.email, "scope": "notes"}, headers=h)
+    assert granted.status_code == 201, granted.text
     return {
         "contact_id": contact["id"],
         "interview_id": scheduled.json()["interviews"][0]["id"],
@@ -88,6 +101,7 @@ async def owner_world(client: Client, owner: Student) -> dict[str, str]:
         "token_id": spare.json()["tokenId"],
         "kind": "request",
         "token": feed.json()["url"].rsplit("/", 1)[1],
+        "advisor_id": str(advisor.account_id),
     }
 
 
@@ -100,7 +114,8 @@ async def test_every_route_is_covered(client: Client) -> None:
     assert ("GET", "/") in public or ("GET", "/{file_path:path}") in public
     owner = await sign_up(client)
     other = await sign_up(client)
-    ids = await owner_world(client, owner)
+    advisor = await sign_up_advisor(client)
+    ids = await owner_world(client, owner, advisor)
     last: list[tuple[str, str]] = []
     for method, path, _ in table:
         if (method, path) in PUBLIC | CLIENT:
@@ -111,6 +126,25 @@ async def test_every_route_is_covered(client: Client) -> None:
         anonymous = await client.request(method, url, json=body)
         assert anonymous.status_code == 401, (method, path, anonymous.status_code)
         assert anonymous.headers["content-type"].startswith("application/problem+json")
+
+        if path.startswith(ADVISOR_ROUTES):
+            # An advisor's own routes: a student (owner or not) is refused, plainly; the advisor gets through.
+            for student in (owner, other):
+                refused = await client.request(method, url, json=body, headers=student.headers)
+                assert refused.status_code == 403, (method, path, refused.status_code, refused.text)
+                assert refused.json()["type"].endswith("/advisors-only")
+            as_advisor = await client.request(method, url, json=body, headers=advisor.headers)
+            assert as_advisor.status_code not in {401, 403, 404}, (method, path, as_advisor.text)
+            assert as_advisor.status_code < 500, (method, path, as_advisor.text)
+            continue
+        if path.startswith("/api/v1/") and not path.startswith(EVERY_ACCOUNT):
+            # A student's routes: an advisor is refused before anything is looked up, even with the owner's grant.
+            # (400 when the request is malformed anyway: parameters are checked first, and say nothing.)
+            as_advisor = await client.request(method, url, json=body, headers=advisor.headers)
+            assert as_advisor.status_code in {400, 403}, (method, path, as_advisor.status_code, as_advisor.text)
+            if as_advisor.status_code == 403:
+                assert as_advisor.json()["type"].endswith("/students-only"), (method, path)
+            assert MARKER not in as_advisor.text, (method, path)
 
         as_other = await client.request(method, url, json=body, headers=other.headers)
         if "{" in path:

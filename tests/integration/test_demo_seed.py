@@ -12,7 +12,7 @@ from backend.app import create_app
 from backend.cli import rapport
 from backend.config import load_settings
 from backend.db import create_pool
-from backend.demo import FIELDS, DemoStudent, EmailTakenError, seed_demo
+from backend.demo import CLASSMATE_CONTACTS, FIELDS, DemoStudent, EmailTakenError, related_email, seed_demo
 from backend.eventstore import EventStore
 from backend.registry import event_registry, inline_projections
 from backend.relationships.read import CONTACTS, TODAY
@@ -123,6 +123,34 @@ async def test_the_seeded_student_signs_in_and_reads_their_network(database_url:
         assert len(page.json()["items"]) == 25
 
 
+async def test_the_demo_advisor_sees_the_students_who_consent(
+    database_url: str, app_pool: asyncpg.Pool, demo: DemoStudent
+) -> None:
+    assert demo.advisor_email == related_email(EMAIL, "advisor") == "demo+advisor@rapport.example"
+    summary, revoked = demo.classmates
+    async with AsyncTestClient(app=create_app(load_settings({}), database_url)) as client:
+        signed_in = await client.post("/api/v1/auth/sign-in", json={"email": demo.advisor_email, "password": PASSWORD})
+        assert signed_in.status_code == 200, signed_in.text
+        assert (signed_in.json()["accountId"], signed_in.json()["role"]) == (str(demo.advisor_id), "advisor")
+        csrf = {"X-CSRF-Token": signed_in.json()["csrfToken"]}
+        codes = await client.get("/api/v1/advisor/invite-codes", headers=csrf)
+        assert len(codes.json()["items"]) == 1
+        # The demo student sees the grant they gave.
+        mine = await client.get("/api/v1/me/advisors", headers={"Authorization": f"Bearer {demo.token}"})
+        assert [(g["email"], g["scope"]) for g in mine.json()["items"]] == [(demo.advisor_email, "notes")]
+    grants = await app_pool.fetch(
+        "SELECT student_id, scope, via, revoked_at IS NOT NULL AS revoked FROM advisor_grants WHERE advisor_id = $1",
+        demo.advisor_id,
+    )
+    contacts = await app_pool.fetchval("SELECT count(*) FROM contacts WHERE student_id = $1", summary)
+    assert {(r["student_id"], r["scope"], r["via"], r["revoked"]) for r in grants} == {
+        (demo.account_id, "notes", "email", False),
+        (summary, "summary", "invite_code", False),
+        (revoked, "notes", "email", True),
+    }
+    assert contacts == CLASSMATE_CONTACTS
+
+
 async def test_seeding_the_same_email_twice_is_refused(
     app_pool: asyncpg.Pool, app_store: EventStore, demo: DemoStudent
 ) -> None:
@@ -136,6 +164,7 @@ def test_the_seed_command_prints_how_to_sign_in_and_refuses_an_existing_email(da
     assert first.exit_code == 0, first.output
     assert "email     cli@rapport.example" in first.stdout
     assert "token     rpt_" in first.stdout
+    assert "email     cli+advisor@rapport.example" in first.stdout
     again = CliRunner().invoke(rapport, ["seed", "--email", "CLI@rapport.example", "--reset"], env=env)
     assert again.exit_code == 1
     assert "append-only" in again.stderr

@@ -4,6 +4,30 @@
  */
 
 export interface paths {
+    "/api/v1/advisor/invite-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ListInviteCodes
+         * @description Your invite codes, in code order.
+         */
+        get: operations["ListInviteCodes"];
+        put?: never;
+        /**
+         * CreateInviteCode
+         * @description A new short code to give your students: with it they grant you access without typing your email.
+         */
+        post: operations["CreateInviteCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agenda": {
         parameters: {
             query?: never;
@@ -18,6 +42,26 @@ export interface paths {
         get: operations["GetAgenda"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/advisor-sign-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * AdvisorSignUp
+         * @description Create an advisor account and sign in. Advisors see a student's data only once that student grants access.
+         */
+        post: operations["AdvisorSignUp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -700,6 +744,78 @@ export interface paths {
         patch: operations["UpdateProfile"];
         trace?: never;
     };
+    "/api/v1/me/advisor-reads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ListReads
+         * @description Who looked at what of your data, and when: every advisor read, the latest first.
+         */
+        get: operations["ListAdvisorReads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/advisors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ListAdvisors
+         * @description The advisors who may see your data now, and at what scope, the earliest grant first.
+         */
+        get: operations["ListMyAdvisors"];
+        put?: never;
+        /**
+         * GrantAccess
+         * @description Let an advisor see your data, found by their email or an invite code; it takes effect at once.
+         */
+        post: operations["GrantAdvisorAccess"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/advisors/{advisor_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GetAdvisor
+         * @description One advisor's live access to your data.
+         */
+        get: operations["GetMyAdvisor"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke
+         * @description Take an advisor's access away; their next request is refused.
+         */
+        delete: operations["RevokeAdvisorAccess"];
+        options?: never;
+        head?: never;
+        /**
+         * ChangeScope
+         * @description Widen or narrow what an advisor may see; their next request sees the new scope.
+         */
+        patch: operations["ChangeAdvisorScope"];
+        trace?: never;
+    };
     "/api/v1/me/goals": {
         parameters: {
             query?: never;
@@ -989,6 +1105,47 @@ export interface components {
             /** @default other */
             topic?: string;
         };
+        /** AdvisorAccessPage */
+        AdvisorAccessPage: {
+            items: components["schemas"]["AdvisorAccessView"][];
+            nextCursor: string | null;
+        };
+        /** AdvisorAccessView */
+        AdvisorAccessView: {
+            /** Format: uuid */
+            advisorId: string;
+            changedAt: string | null;
+            displayName: string;
+            email: string;
+            /** Format: date-time */
+            grantedAt: string;
+            /** @enum {string} */
+            scope: "summary" | "notes";
+            /** @enum {string} */
+            via: "email" | "invite_code";
+        };
+        /** AdvisorReadPage */
+        AdvisorReadPage: {
+            items: components["schemas"]["AdvisorReadView"][];
+            nextCursor: string | null;
+        };
+        /** AdvisorReadView */
+        AdvisorReadView: {
+            /** Format: uuid */
+            advisorId: string;
+            /** Format: date-time */
+            at: string;
+            displayName: string;
+            email: string;
+            id: number;
+            what: string;
+        };
+        /** AdvisorSignUpBody */
+        AdvisorSignUpBody: {
+            displayName: string;
+            email: string;
+            password: string;
+        };
         /** AgendaCounts */
         AgendaCounts: {
             overdue: number;
@@ -1041,6 +1198,11 @@ export interface components {
             /** Format: uuid */
             interviewId: string;
             reason?: string | null;
+        };
+        /** ChangeScopeBody */
+        ChangeScopeBody: {
+            /** @enum {string} */
+            scope: "summary" | "notes";
         };
         /** CompleteActionItem */
         CompleteActionItem: {
@@ -1203,6 +1365,13 @@ export interface components {
             interviewsPerMonth: number;
             requestsPerWeek: number;
         };
+        /** GrantAccessBody */
+        GrantAccessBody: {
+            email?: string | null;
+            inviteCode?: string | null;
+            /** @enum {string} */
+            scope: "summary" | "notes";
+        };
         /** GraphEdge */
         GraphEdge: {
             /** Format: uuid */
@@ -1268,6 +1437,17 @@ export interface components {
             status: "scheduled" | "cancelled" | "held";
             thankedAt: string | null;
             thankedOnTime?: boolean | null;
+        };
+        /** InviteCodePage */
+        InviteCodePage: {
+            items: components["schemas"]["InviteCodeView"][];
+            nextCursor: string | null;
+        };
+        /** InviteCodeView */
+        InviteCodeView: {
+            code: string;
+            /** Format: date-time */
+            createdAt: string;
         };
         /** IssuedTokenBody */
         IssuedTokenBody: {
@@ -1534,12 +1714,18 @@ export type SchemaAddActionItem = components['schemas']['AddActionItem'];
 export type SchemaAddContact = components['schemas']['AddContact'];
 export type SchemaAddNote = components['schemas']['AddNote'];
 export type SchemaAddQuestion = components['schemas']['AddQuestion'];
+export type SchemaAdvisorAccessPage = components['schemas']['AdvisorAccessPage'];
+export type SchemaAdvisorAccessView = components['schemas']['AdvisorAccessView'];
+export type SchemaAdvisorReadPage = components['schemas']['AdvisorReadPage'];
+export type SchemaAdvisorReadView = components['schemas']['AdvisorReadView'];
+export type SchemaAdvisorSignUpBody = components['schemas']['AdvisorSignUpBody'];
 export type SchemaAgendaCounts = components['schemas']['AgendaCounts'];
 export type SchemaAgendaItemView = components['schemas']['AgendaItemView'];
 export type SchemaAgendaView = components['schemas']['AgendaView'];
 export type SchemaArchiveContact = components['schemas']['ArchiveContact'];
 export type SchemaCalendarFeedView = components['schemas']['CalendarFeedView'];
 export type SchemaCancelInterview = components['schemas']['CancelInterview'];
+export type SchemaChangeScopeBody = components['schemas']['ChangeScopeBody'];
 export type SchemaCompleteActionItem = components['schemas']['CompleteActionItem'];
 export type SchemaContactDetail = components['schemas']['ContactDetail'];
 export type SchemaContactPage = components['schemas']['ContactPage'];
@@ -1555,6 +1741,7 @@ export type SchemaFieldNotes = components['schemas']['FieldNotes'];
 export type SchemaFollowUpRequest = components['schemas']['FollowUpRequest'];
 export type SchemaFoundNote = components['schemas']['FoundNote'];
 export type SchemaGoalsView = components['schemas']['GoalsView'];
+export type SchemaGrantAccessBody = components['schemas']['GrantAccessBody'];
 export type SchemaGraphEdge = components['schemas']['GraphEdge'];
 export type SchemaGraphNode = components['schemas']['GraphNode'];
 export type SchemaHealth = components['schemas']['Health'];
@@ -1562,6 +1749,8 @@ export type SchemaHistoryEntry = components['schemas']['HistoryEntry'];
 export type SchemaHistoryPage = components['schemas']['HistoryPage'];
 export type SchemaInterviewPage = components['schemas']['InterviewPage'];
 export type SchemaInterviewView = components['schemas']['InterviewView'];
+export type SchemaInviteCodePage = components['schemas']['InviteCodePage'];
+export type SchemaInviteCodeView = components['schemas']['InviteCodeView'];
 export type SchemaIssuedTokenBody = components['schemas']['IssuedTokenBody'];
 export type SchemaKeepInTouch = components['schemas']['KeepInTouch'];
 export type SchemaNewTokenBody = components['schemas']['NewTokenBody'];
@@ -1594,6 +1783,159 @@ export type SchemaUpdateProfile = components['schemas']['UpdateProfile'];
 export type SchemaWeekActivity = components['schemas']['WeekActivity'];
 export type $defs = Record<string, never>;
 export interface operations {
+    ListInviteCodes: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` from the previous page. */
+                cursor?: string | null;
+                /** @description Page size (1-100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteCodePage"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not signed in, or the credentials are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it is not yours (the two are indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    CreateInviteCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteCodeView"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not signed in, or the credentials are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it is not yours (the two are indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The rules refuse this step now (the problem type says which rule) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description If-Match names an old version; `currentVersion` is the one to read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     GetAgenda: {
         parameters: {
             query?: {
@@ -1645,8 +1987,122 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    AdvisorSignUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdvisorSignUpBody"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionBody"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not signed in, or the credentials are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it is not yours (the two are indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The rules refuse this step now (the problem type says which rule) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body must be JSON (`Content-Type: application/json`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2457,6 +2913,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
                 headers: {
@@ -2598,6 +3063,15 @@ export interface operations {
             };
             /** @description Not signed in, or the credentials are not valid */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3067,6 +3541,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
                 headers: {
@@ -3323,6 +3806,15 @@ export interface operations {
             };
             /** @description Not signed in, or the credentials are not valid */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3686,6 +4178,15 @@ export interface operations {
             };
             /** @description Not signed in, or the credentials are not valid */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4674,6 +5175,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
                 headers: {
@@ -4716,6 +5226,15 @@ export interface operations {
             };
             /** @description Not signed in, or the credentials are not valid */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4772,6 +5291,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
                 headers: {
@@ -4819,6 +5347,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
                 headers: {
@@ -4853,6 +5390,483 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProfileView"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not signed in, or the credentials are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it is not yours (the two are indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The rules refuse this step now (the problem type says which rule) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description If-Match names an old version; `currentVersion` is the one to read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    ListAdvisorReads: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` from the previous page. */
+                cursor?: string | null;
+                /** @description Page size (1-100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdvisorReadPage"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not signed in, or the credentials are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it is not yours (the two are indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    ListMyAdvisors: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` from the previous page. */
+                cursor?: string | null;
+                /** @description Page size (1-100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdvisorAccessPage"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not signed in, or the credentials are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it is not yours (the two are indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    GrantAdvisorAccess: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is ideal). Repeating a request with the same key returns the first response and records nothing twice. */
+                "Idempotency-Key"?: string | null;
+                /** @description The ETag you last read. If the resource changed since, the answer is 412 with its current version, and nothing is recorded. */
+                "If-Match"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantAccessBody"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdvisorAccessView"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not signed in, or the credentials are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it is not yours (the two are indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The rules refuse this step now (the problem type says which rule) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description If-Match names an old version; `currentVersion` is the one to read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    GetMyAdvisor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                advisor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdvisorAccessView"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not signed in, or the credentials are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it is not yours (the two are indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    RevokeAdvisorAccess: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read. If the resource changed since, the answer is 412 with its current version, and nothing is recorded. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                advisor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not signed in, or the credentials are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it is not yours (the two are indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The rules refuse this step now (the problem type says which rule) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description If-Match names an old version; `currentVersion` is the one to read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    ChangeAdvisorScope: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read. If the resource changed since, the answer is 412 with its current version, and nothing is recorded. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                advisor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeScopeBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdvisorAccessView"];
                 };
             };
             /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
@@ -5266,6 +6280,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
                 headers: {
@@ -5415,6 +6438,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
                 headers: {
@@ -5455,6 +6487,15 @@ export interface operations {
             };
             /** @description Not signed in, or the credentials are not valid */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5514,6 +6555,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
                 headers: {
@@ -5554,6 +6604,15 @@ export interface operations {
             };
             /** @description Not signed in, or the credentials are not valid */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
