@@ -30,6 +30,7 @@ from backend.accounts.principal import principal_of
 from backend.advisors import access
 from backend.graphql import errors
 from backend.graphql.accounts import Me, me
+from backend.graphql.cohort import Cohort, cohort
 from backend.graphql.context import Context, context_getter, remember, scope_of
 from backend.graphql.described import described
 from backend.graphql.limits import extensions
@@ -42,6 +43,9 @@ GRAPHQL_PATH = "/graphql"
 @strawberry.type
 class Query:
     me: Me = strawberry.field(resolver=me, description="Who is signed in.")
+    cohort: Cohort = strawberry.field(
+        resolver=cohort, description="Figures across the advisor's advisees (every live grant, summary or notes)."
+    )
 
     @described(
         "A student's data, as far as the asker may see it: null (NOT_FOUND) for a student one "

@@ -2,6 +2,7 @@
 and the referral graph. Resolvers only read: the same queries REST's /me, /stats, /agenda, /contacts
 and /referral-graph use, each loaded once per request whatever asks for it."""
 
+import re
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -16,8 +17,11 @@ from backend.graphql.described import described
 from backend.graphql.pagination import DEFAULT_PAGE, Connection
 from backend.relationships import insights
 from backend.relationships.insights import AgendaView, ReferralGraph, Stats
+from backend.relationships.insights import FieldCount as FieldView
+from backend.relationships.insights import StageCount as StageView
+from backend.relationships.insights import WeekActivity as WeekView
+from backend.relationships.state import STAGES
 from backend.relationships.views import AgendaItemView
-from backend.students.service import load_student
 from backend.students.state import StudentState
 
 MAX_OVERDUE = 50
@@ -25,20 +29,72 @@ MAX_OVERDUE = 50
 # -- loaders: one call per student, whichever fields ask ------------------------------------------
 
 
-async def load_stats(ctx: Context, keys: list[UUID]) -> list[Stats]:
+def for_many(statement: str) -> str:
+    """One of insights' per-student statements (the student is `$1`), run for each of the students in
+    `$1::uuid[]` inside a LATERAL join: one statement for a whole dashboard, and figures that mean
+    exactly what REST's say, since the SQL is the same."""
+    per_student = re.sub(r"\$1\b", "k.student_id", statement)
+    return f"SELECT k.student_id, s.* FROM unnest($1::uuid[]) AS k(student_id) CROSS JOIN LATERAL ({per_student}) s"
+
+
+STATS_FOR_MANY = for_many(insights._STATS)
+AGENDAS_FOR_MANY = for_many(insights._AGENDA)
+
+
+class Figures(msgspec.Struct, frozen=True):
+    """A student's Stats and the two counts behind its thank-you rate (a cohort adds counts, not rates)."""
+
+    stats: Stats
+    thanks_due: int
+    thanked_on_time: int
+
+
+def _figures(row: Any) -> Figures:
+    # As insights.stats reads its row, keeping the counts behind the thank-you rate.
+    stages: dict[str, int] = row["stages"] or {}
+    median = row["median_days_to_thanks"]
+    days_since = row["days_since"]
+    stats = Stats(
+        date=row["today"],
+        requests_sent=row["requests"],
+        replies=row["replies"],
+        reply_rate=row["replies"] / row["requests"] if row["requests"] else None,
+        interviews_held=row["held"],
+        thank_you_on_time_rate=row["thanked_on_time"] / row["thanks_due"] if row["thanks_due"] else None,
+        median_days_to_thanks=round(median, 2) if median is not None else None,
+        referrals_received=row["referrals"],
+        network_depth=row["depth"],
+        referrers=row["referrers"],
+        contacts_per_field=msgspec.convert(row["fields"] or [], list[FieldView]),
+        activity_per_week=msgspec.convert(row["weeks"], list[WeekView]),
+        days_since_last_activity=max(days_since, 0) if days_since is not None else None,
+        stage_counts=[StageView(stage=s, contacts=stages.get(s, 0)) for s in STAGES],
+    )
+    return Figures(stats, row["thanks_due"], row["thanked_on_time"])
+
+
+async def load_figures(ctx: Context, keys: list[UUID]) -> list[Figures]:
+    """Each student's figures, all in one statement."""
     async with ctx.store.pool.acquire() as conn:
-        return [await insights.stats(conn, key) for key in keys]
+        rows = {row["student_id"]: _figures(row) for row in await conn.fetch(STATS_FOR_MANY, keys)}
+    return [rows[key] for key in keys]
+
+
+_PROFILES = "SELECT student_id, profile FROM students WHERE student_id = ANY ($1::uuid[])"
 
 
 async def load_profiles(ctx: Context, keys: list[UUID]) -> list[StudentState]:
+    """As backend.students.service.load_student reads one, for many students in one statement."""
     async with ctx.store.pool.acquire() as conn:
-        return [(await load_student(conn, key))[0] for key in keys]
+        rows = {r["student_id"]: r["profile"] for r in await conn.fetch(_PROFILES, keys)}
+    return [msgspec.convert(rows[key], StudentState) for key in keys]
 
 
 async def load_agendas(ctx: Context, keys: list[UUID]) -> list[AgendaView]:
+    """Each student's overdue items (REST's agenda statement, nothing ahead of today), in one statement."""
     async with ctx.store.pool.acquire() as conn:
-        found = [await insights.agenda(conn, key, days=0, limit=MAX_OVERDUE) for key in keys]
-    return [msgspec.json.decode(text, type=AgendaView) for text in found]
+        rows = {r["student_id"]: r[1] for r in await conn.fetch(AGENDAS_FOR_MANY, keys, 0, MAX_OVERDUE)}
+    return [msgspec.json.decode(rows[key], type=AgendaView) for key in keys]
 
 
 async def load_graphs(ctx: Context, keys: list[UUID]) -> list[ReferralGraph]:
@@ -231,18 +287,18 @@ class Student:
     @strawberry.field
     async def stats(self, info: Info[Context, Any]) -> StudentStats:
         saw(info.context, self.id, "stats")
-        return StudentStats.of(await info.context.loader(load_stats).load(self.id))
+        return StudentStats.of((await info.context.loader(load_figures).load(self.id)).stats)
 
     @described("Contacts by stage, in lifecycle order, as of the student's today.")
     async def funnel(self, info: Info[Context, Any]) -> list[StageCount]:
         saw(info.context, self.id, "stats")
-        stats = await info.context.loader(load_stats).load(self.id)
+        stats = (await info.context.loader(load_figures).load(self.id)).stats
         return [StageCount(stage=s.stage, contacts=s.contacts) for s in stats.stage_counts]
 
     @described("The last 12 weeks, oldest first, this week last.")
     async def activity_per_week(self, info: Info[Context, Any]) -> list[WeekActivity]:
         saw(info.context, self.id, "stats")
-        stats = await info.context.loader(load_stats).load(self.id)
+        stats = (await info.context.loader(load_figures).load(self.id)).stats
         return [WeekActivity(week=w.week, events=w.events) for w in stats.activity_per_week]
 
     @described(f"Overdue agenda items, earliest due first (at most {MAX_OVERDUE}).")

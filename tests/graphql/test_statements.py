@@ -4,9 +4,6 @@ Statements are counted where they leave for PostgreSQL: every asyncpg query meth
 request (authentication included, which is the same for both).
 """
 
-from typing import Any
-
-import asyncpg
 import pytest
 
 from tests.api.conftest import Client, Student, sign_up
@@ -14,8 +11,6 @@ from tests.api.helpers import add_contact_id, ago, location_id, step
 from tests.graphql.support import data_of
 
 pytestmark = pytest.mark.api
-
-QUERY_METHODS = ("execute", "executemany", "fetch", "fetchrow", "fetchval")
 
 DASHBOARD = """
 { me { student {
@@ -31,21 +26,6 @@ DASHBOARD = """
     } }
 } } }
 """
-
-
-@pytest.fixture
-def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    seen: list[str] = []
-    for name in QUERY_METHODS:
-        original = getattr(asyncpg.Connection, name)
-
-        def counted(self: asyncpg.Connection, query: str, *args: Any, _original: Any = original, **kw: Any) -> Any:
-            if not query.startswith("NOTIFY"):  # the store's debounced wake-up after earlier appends
-                seen.append(query)
-            return _original(self, query, *args, **kw)
-
-        monkeypatch.setattr(asyncpg.Connection, name, counted)
-    return seen
 
 
 async def network(client: Client, student: Student, size: int) -> None:

@@ -1,0 +1,98 @@
+"""Across an advisor's advisees: the cohort's figures, built from each student's own (students.py loads
+them for all advisees in one statement), so they mean exactly what REST's /stats says."""
+
+import statistics
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from backend.advisors import access
+from backend.graphql.context import Context, remember, saw
+from backend.graphql.errors import ForbiddenError
+from backend.graphql.students import StageCount, Student, load_figures, student
+from backend.relationships.state import STAGES
+
+MAX_COHORT = 1000
+"""The most advisees a cohort covers (a career centre's caseload is far below it)."""
+
+# Days from each held interview to its thanks, across students: the cohort's median needs them all.
+_DAYS_TO_THANKS = """
+SELECT extract(epoch FROM thanked_at - held_at)::float8 / 86400 AS days FROM interviews
+WHERE student_id = ANY ($1::uuid[]) AND status = 'held' AND thanked_at IS NOT NULL
+"""
+
+
+@strawberry.type
+class Attention:
+    student: Student
+    days_inactive: int | None = strawberry.field(description="null: nothing recorded yet.")
+    reason: str
+
+
+@strawberry.type
+class StudentReferrals:
+    student: Student
+    referrals: int
+
+
+@strawberry.type(description="An advisor's advisees as a group, as of each student's today.")
+class Cohort:
+    students: int
+    funnel: list[StageCount]
+    thank_you_on_time_rate: float | None = strawberry.field(
+        description="Thanked within 2 business days, among all held interviews thanked or whose window has closed."
+    )
+    median_days_to_thanks: float | None = strawberry.field(description="Across every thanked interview.")
+    referrals_per_student: float | None
+    referrals: list[StudentReferrals]
+    needs_attention: list[Attention] = strawberry.field(
+        description="Students with no activity for `inactiveDays` days or more, longest first."
+    )
+
+
+def _reason(days: int | None, inactive_days: int) -> str:
+    if days is None:
+        return "Has not recorded anyone yet."
+    return f"No activity for {days} days (the limit asked for: {inactive_days})."
+
+
+async def cohort(info: Info[Context, Any], inactive_days: int = 14) -> Cohort:
+    ctx = info.context
+    if ctx.principal.role != "advisor":
+        raise ForbiddenError("Only advisors have a cohort.")
+    grants = await access.advisees(ctx.store.pool, ctx.principal.account_id, after=None, limit=MAX_COHORT)
+    ids = [g.student_id for g in grants]
+    for grant in grants:
+        remember(ctx, grant, grant.student_id)
+        saw(ctx, grant.student_id, "cohort")
+    figures = await info.context.loader(load_figures).load_many(ids) if ids else []
+    async with ctx.store.pool.acquire() as conn:
+        days = [r["days"] for r in await conn.fetch(_DAYS_TO_THANKS, ids)] if ids else []
+    funnel = dict.fromkeys(STAGES, 0)
+    for f in figures:
+        for count in f.stats.stage_counts:
+            funnel[count.stage] += count.contacts
+    due = sum(f.thanks_due for f in figures)
+    referrals = [
+        StudentReferrals(student=student(g.student_id, g.scope), referrals=f.stats.referrals_received)
+        for g, f in zip(grants, figures, strict=True)
+    ]
+    idle = [
+        (g, f.stats.days_since_last_activity)
+        for g, f in zip(grants, figures, strict=True)
+        if f.stats.days_since_last_activity is None or f.stats.days_since_last_activity >= inactive_days
+    ]
+    idle.sort(key=lambda pair: (pair[1] is not None, -(pair[1] or 0)))  # never active first, then longest
+    return Cohort(
+        students=len(ids),
+        funnel=[StageCount(stage=s, contacts=n) for s, n in funnel.items()],
+        thank_you_on_time_rate=sum(f.thanked_on_time for f in figures) / due if due else None,
+        median_days_to_thanks=round(statistics.median(days), 2) if days else None,
+        referrals_per_student=sum(r.referrals for r in referrals) / len(ids) if ids else None,
+        referrals=referrals,
+        needs_attention=[
+            Attention(student=student(g.student_id, g.scope), days_inactive=d, reason=_reason(d, inactive_days))
+            for g, d in idle
+        ],
+    )
