@@ -105,6 +105,49 @@ async def owner_world(client: Client, owner: Student, advisor: Student) -> dict[
     }
 
 
+def as_nowhere(text: str, ids: dict[str, str]) -> str:
+    """`text` with the owner's ids replaced by the ids that never existed."""
+    for name, value in ids.items():
+        text = text.replace(value, NOWHERE[name])
+    return text
+
+
+async def advisors_only(
+    client: Client,
+    method: str,
+    path: str,
+    url: str,
+    body: dict[str, Any] | None,
+    *,
+    students: tuple[Student, ...],
+    advisor: Student,
+) -> None:
+    """An advisor's own routes: every student (owner or not) is refused, plainly; the advisor gets through."""
+    for student in students:
+        refused = await client.request(method, url, json=body, headers=student.headers)
+        assert refused.status_code == 403, (method, path, refused.status_code, refused.text)
+        assert refused.json()["type"].endswith("/advisors-only")
+    as_advisor = await client.request(method, url, json=body, headers=advisor.headers)
+    assert as_advisor.status_code not in {401, 403, 404}, (method, path, as_advisor.text)
+    assert as_advisor.status_code < 500, (method, path, as_advisor.text)
+
+
+async def students_only(
+    client: Client, method: str, path: str, ids: dict[str, str], body: dict[str, Any] | None, *, advisor: Student
+) -> None:
+    """A student's routes: an advisor is refused before anything is looked up, even with the owner's grant
+    (or 400 when the request is malformed anyway: parameters are checked first, and say nothing), and
+    the owner's ids answer exactly as ids that never existed."""
+    as_advisor = await client.request(method, fill(path, ids), json=body, headers=advisor.headers)
+    assert as_advisor.status_code in {400, 403}, (method, path, as_advisor.status_code, as_advisor.text)
+    if as_advisor.status_code == 403:
+        assert as_advisor.json()["type"].endswith("/students-only"), (method, path)
+    assert MARKER not in as_advisor.text, (method, path)
+    if "{" in path:
+        nowhere = await client.request(method, fill(path, NOWHERE), json=body, headers=advisor.headers)
+        assert (as_advisor.status_code, as_nowhere(as_advisor.text, ids)) == (nowhere.status_code, nowhere.text)
+
+
 async def test_every_route_is_covered(client: Client) -> None:
     app = client.app
     table = list(routes(app))
@@ -128,32 +171,17 @@ async def test_every_route_is_covered(client: Client) -> None:
         assert anonymous.headers["content-type"].startswith("application/problem+json")
 
         if path.startswith(ADVISOR_ROUTES):
-            # An advisor's own routes: a student (owner or not) is refused, plainly; the advisor gets through.
-            for student in (owner, other):
-                refused = await client.request(method, url, json=body, headers=student.headers)
-                assert refused.status_code == 403, (method, path, refused.status_code, refused.text)
-                assert refused.json()["type"].endswith("/advisors-only")
-            as_advisor = await client.request(method, url, json=body, headers=advisor.headers)
-            assert as_advisor.status_code not in {401, 403, 404}, (method, path, as_advisor.text)
-            assert as_advisor.status_code < 500, (method, path, as_advisor.text)
+            await advisors_only(client, method, path, url, body, students=(owner, other), advisor=advisor)
             continue
         if path.startswith("/api/v1/") and not path.startswith(EVERY_ACCOUNT):
-            # A student's routes: an advisor is refused before anything is looked up, even with the owner's grant.
-            # (400 when the request is malformed anyway: parameters are checked first, and say nothing.)
-            as_advisor = await client.request(method, url, json=body, headers=advisor.headers)
-            assert as_advisor.status_code in {400, 403}, (method, path, as_advisor.status_code, as_advisor.text)
-            if as_advisor.status_code == 403:
-                assert as_advisor.json()["type"].endswith("/students-only"), (method, path)
-            assert MARKER not in as_advisor.text, (method, path)
+            await students_only(client, method, path, ids, body, advisor=advisor)
 
         as_other = await client.request(method, url, json=body, headers=other.headers)
         if "{" in path:
             # Exactly what a name that never existed gets: 404, or 400 when the body is checked first.
             nowhere = await client.request(method, fill(path, NOWHERE), json=body, headers=other.headers)
             assert as_other.status_code in {400, 404}, (method, path, as_other.status_code, as_other.text)
-            seen = as_other.text
-            for name, value in ids.items():
-                seen = seen.replace(value, NOWHERE[name])
+            seen = as_nowhere(as_other.text, ids)
             assert (as_other.status_code, seen) == (nowhere.status_code, nowhere.text), (method, path)
         else:
             assert as_other.status_code < 500, (method, path, as_other.text)
