@@ -230,6 +230,7 @@ DASHBOARD = """
     funnel { stage contacts }
     activityPerWeek { events }
     overdue { kind due }
+    referralGraph { depth nodes { stage } }
   } }
   cohort { students thankYouOnTimeRate medianDaysToThanks needsAttention { student { id } reason } }
 }
