@@ -1,0 +1,315 @@
+"""GraphQL under load: an advisor's cohort dashboard beside a trivial query, on the same server, in the same run.
+
+    uv run python -m bench.graphql [--quick] [--seconds N] [--workers N]
+
+Needs `wrk` (Debian/Ubuntu: `apt-get install wrk`); without it the bench exits 2 and says so.
+
+1. Seeding, in a fresh database (bench.common): 200 students (--quick: 20) signed up as the API does,
+   each with 50 contacts (--quick: 10) added through the relationships service; every fifth contact
+   was asked 20 days ago and met 10 days ago, half of those were thanked (one day later, or eight), and
+   every tenth referred someone. Then an advisor account with a personal access token, and a `notes`
+   grant from every student, written to the `advisor_grants` read model as the consent events project
+   it. Then `VACUUM (ANALYZE)` and a checkpoint. Seeding is timed and printed; it is not a figure.
+2. The server: `python -m bench.app` (Rapport's app under granian, as `rapport serve`), as bench.http.
+3. Loads: wrk with 16 connections over 16 threads, 10 s each (--quick: 2 s) after a warm-up, all
+   POST /graphql with the advisor's Bearer token: the trivial query `{ me { id } }`, the cohort
+   dashboard (the cohort's figures and the first 50 advisees with their stats, funnel, weekly
+   activity and overdue items), and the trivial query again. The ratio is to the mean of the two
+   trivial runs. Every dashboard request also records the advisor's reads (one INSERT), as in use.
+
+Goals (the issue's): the dashboard's p99 under 150 ms and at least 0.3x the trivial query's
+requests/s. A run with any non-2xx answer is reported as refused. The last line of stdout is one
+JSON object.
+"""
+
+import argparse
+import asyncio
+import json
+import random
+import shutil
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from backend.accounts.access_tokens import issue_token
+from backend.accounts.sign_up import SignUp, sign_up
+from backend.config import load_settings
+from backend.db import create_pool
+from backend.eventstore import EventStore
+from backend.registry import event_registry, inline_projections
+from backend.relationships import service
+from backend.relationships.commands.contact import AddContact
+from backend.relationships.commands.follow_through import RecordReferral, SendThanks
+from backend.relationships.commands.interview import RecordInterviewHeld, ScheduleInterview
+from backend.relationships.commands.request import RequestInterview
+from bench.common import bench_database, machine_info, machine_line, ms, print_json, rate, table
+from bench.http import _DONE, Load, bench_app, say, wrk, wrk_version
+from bench.serving import ROOT, serving
+
+GOAL_RATIO = 0.3
+GOAL_P99_MS = 150.0
+CONNECTIONS = 16
+SEEDERS = 16
+PASSWORD = "bench password, long enough"  # noqa: S105 - a throwaway account in a throwaway database
+
+TRIVIAL = "{ me { id } }"
+DASHBOARD = """{
+  cohort(inactiveDays: 14) {
+    students funnel { stage contacts } thankYouOnTimeRate medianDaysToThanks referralsPerStudent
+    needsAttention { student { id } daysInactive reason }
+  }
+  advisees(first: 50) { nodes {
+    id scope
+    stats { requestsSent interviewsHeld thankYouOnTimeRate referralsReceived daysSinceLastActivity }
+    funnel { stage contacts }
+    activityPerWeek { week events }
+    overdue { kind due }
+  } }
+}"""
+
+
+@dataclass(frozen=True)
+class Sizes:
+    students: int
+    contacts: int
+    seconds: int
+    warmup_seconds: int
+
+
+FULL = Sizes(students=200, contacts=50, seconds=10, warmup_seconds=2)
+QUICK = Sizes(students=20, contacts=10, seconds=2, warmup_seconds=1)
+
+
+@dataclass(frozen=True)
+class Seeded:
+    token: str
+    students: int
+    contacts: int
+    events: int
+    seconds: float
+
+
+# -- seeding --------------------------------------------------------------------------------------
+
+
+async def one_student(store: EventStore, index: int, contacts: int, now: datetime) -> UUID:
+    """A student and their network, through the same service the API uses."""
+    signed_up = await sign_up(
+        store.pool,
+        store,
+        SignUp(
+            email=f"advisee{index}@bench.example",
+            password=PASSWORD,
+            display_name=f"Advisee {index}",
+            time_zone="America/New_York",
+            country="US",
+        ),
+        now=now - timedelta(days=60),
+    )
+    student_id = signed_up.principal.account_id
+    rng = random.Random(index)
+
+    def actor() -> service.Actor:
+        return service.Actor(student_id=student_id, actor_id=f"student:{student_id}", command_id=uuid.uuid4())
+
+    async def run(contact_id: UUID, command: object, at: datetime) -> None:
+        await service.run(store, actor(), contact_id, command, at)
+
+    for n in range(contacts):
+        added_at = now - timedelta(days=rng.randint(21, 50))
+        contact = AddContact(name=f"Contact {n} of {index}", how_found="alumni", career_field=rng.choice(FIELDS))
+        contact_id = (await service.add(store, actor(), contact, added_at)).contact_id
+        if n % 5:
+            continue
+        await run(contact_id, RequestInterview(channel="email", format="video"), now - timedelta(days=20))
+        interview_id = uuid.uuid4()
+        met = now - timedelta(days=10)
+        schedule = ScheduleInterview(starts_at=met, minutes=20, format="video", interview_id=interview_id)
+        await run(contact_id, schedule, now - timedelta(days=15))
+        await run(contact_id, RecordInterviewHeld(interview_id=interview_id, held_at=met), met + timedelta(hours=1))
+        if n % 10 == 0:
+            later = met + timedelta(days=rng.choice((1, 8)))
+            await run(contact_id, SendThanks(helpful_thing="advice", interview_id=interview_id, sent_at=later), later)
+            await run(contact_id, RecordReferral(name=f"Referral {n} of {index}"), later)
+    return student_id
+
+
+FIELDS = ("Data Science", "Public Policy", "Law", "Civil Engineering", "Product Design")
+
+
+async def seed(url: str, sizes: Sizes) -> tuple[Seeded, dict[str, Any]]:
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    pool = await create_pool(url, SEEDERS + 2)
+    store = EventStore(pool, event_registry(), inline=inline_projections())
+    try:
+        async with pool.acquire() as conn:
+            info = await machine_info(conn)
+        say(machine_line(info))
+        say(f"seeding {sizes.students} students with {sizes.contacts} contacts each")
+        queue = list(range(sizes.students))
+        students: list[UUID] = []
+
+        async def seeder() -> None:
+            while queue:
+                students.append(await one_student(store, queue.pop(), sizes.contacts, now))
+                if len(students) % max(1, sizes.students // 4) == 0:
+                    say(f"  students: {len(students)}/{sizes.students}")
+
+        await asyncio.gather(*(seeder() for _ in range(SEEDERS)))
+        advisor_id = uuid.uuid4()
+        async with pool.acquire() as conn:
+            await conn.execute(
+                "INSERT INTO accounts (account_id, email, password_hash, role)"
+                " VALUES ($1, 'advisor@bench.example', 'unused', 'advisor')",
+                advisor_id,
+            )
+            await conn.execute(
+                "INSERT INTO advisors (advisor_id, display_name) VALUES ($1, 'Bench Advisor')", advisor_id
+            )
+            token = (await issue_token(conn, account_id=advisor_id, name="bench", now=now)).secret
+            await conn.execute(
+                "INSERT INTO advisor_grants (student_id, advisor_id, scope, via, granted_at, version)"
+                " SELECT s, $2, 'notes', 'email', now(), 1 FROM unnest($1::uuid[]) AS s",
+                students,
+                advisor_id,
+            )
+            contacts = await conn.fetchval("SELECT count(*) FROM contacts")
+            events = await conn.fetchval("SELECT count(*) FROM events")
+            await conn.execute("VACUUM (ANALYZE)")
+            await conn.execute("CHECKPOINT")
+    finally:
+        await asyncio.sleep(0.05)  # let the store's debounced NOTIFY go out before closing
+        await store.close()
+        await pool.close()
+    seconds = time.perf_counter() - started
+    say(f"seeded in {seconds:.1f} s: {len(students)} advisees, {contacts:,} contacts, {events:,} events")
+    return Seeded(token=token, students=len(students), contacts=contacts, events=events, seconds=seconds), info
+
+
+# -- loads ----------------------------------------------------------------------------------------
+
+
+def post_lua(query: str) -> str:
+    body = json.dumps({"query": query})
+    return f'wrk.method = "POST"\nwrk.body = [==[{body}]==]\nwrk.headers["Content-Type"] = "application/json"\n' + _DONE
+
+
+def ask(base: str, token: str, query: str) -> dict[str, Any]:
+    request = urllib.request.Request(  # noqa: S310 - our own URL
+        f"{base}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
+        found: dict[str, Any] = json.loads(answer.read())
+        return found
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    query: str
+    goal: bool = False
+
+
+PLAN = (
+    Measure("trivial_before", "{ me { id } }, before", TRIVIAL),
+    Measure("cohort_dashboard", "cohort dashboard", DASHBOARD, goal=True),
+    Measure("trivial_after", "{ me { id } }, after", TRIVIAL),
+)
+
+
+def run_loads(base: str, seeded: Seeded, sizes: Sizes, folder: Path) -> dict[str, Load]:
+    answer = ask(base, seeded.token, DASHBOARD)
+    if answer.get("errors") or answer["data"]["cohort"]["students"] != seeded.students:
+        raise RuntimeError(f"the dashboard query does not answer as it should: {str(answer)[:500]}")
+    results: dict[str, Load] = {}
+    headers = ["-H", f"Authorization: Bearer {seeded.token}"]
+    for m in PLAN:
+        lua = folder / f"{m.key}.lua"
+        lua.write_text(post_lua(m.query), encoding="utf-8")
+        say(f"load: {m.label}, {CONNECTIONS} connections, {sizes.seconds} s after {sizes.warmup_seconds} s")
+        for seconds in (sizes.warmup_seconds, sizes.seconds):
+            argv = [f"-t{CONNECTIONS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout=10s", "--latency"]
+            results[m.key] = wrk([*argv, "-s", str(lua), *headers, f"{base}/graphql"])
+        say(f"  {results[m.key]}")
+    return results
+
+
+def verdict(results: dict[str, Load]) -> tuple[float, dict[str, Any]]:
+    trivial = (results["trivial_before"].rps + results["trivial_after"].rps) / 2
+    dashboard = results["cohort_dashboard"]
+    ratio = round(dashboard.rps / trivial, 3) if trivial else 0.0
+    if dashboard.refused:
+        return ratio, {"met": False, "refused": f"{dashboard.non_2xx} non-2xx of {dashboard.requests} answers"}
+    met = dashboard.p99_ms < GOAL_P99_MS and ratio >= GOAL_RATIO and dashboard.socket_errors == 0
+    goal = {"p99_ms": round(dashboard.p99_ms, 2), "p99_goal_ms": GOAL_P99_MS, "ratio": ratio}
+    return ratio, goal | {"ratio_goal": GOAL_RATIO, "met": met}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="20 advisees of 10 contacts, 2 s per load")
+    parser.add_argument("--seconds", type=int, help="seconds per load (default 10, quick 2)")
+    parser.add_argument("--workers", type=int, default=1, help="granian workers (default 1, as RAPPORT_WORKERS)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("bench.graphql needs wrk, the HTTP load generator: apt-get install wrk (macOS: brew install wrk)")
+        sys.exit(2)
+    sizes = QUICK if args.quick else FULL
+    if args.seconds:
+        sizes = Sizes(**{**sizes.__dict__, "seconds": args.seconds})
+    started = time.perf_counter()
+    generator = wrk_version()
+    with tempfile.TemporaryDirectory(prefix="bench-graphql-") as tmp:
+        folder = Path(tmp)
+        async with bench_database() as url:
+            seeded, info = await seed(url, sizes)
+            say(f"mode: {'quick' if args.quick else 'full'}; load generator: {generator}; {args.workers} worker(s)")
+            env = {"DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+            async with serving(bench_app(args.workers), env, folder) as server:
+                results = await asyncio.to_thread(run_loads, server.base, seeded, sizes, folder)
+    ratio, goal = verdict(results)
+    rows = [[m.label, rate(results[m.key].rps), ms(results[m.key].p50_ms), ms(results[m.key].p99_ms)] for m in PLAN]
+    say("")
+    say(table(["measurement", "req/s", "p50 ms", "p99 ms"], rows))
+    say("")
+    wanted = f"p99 < {GOAL_P99_MS:g} ms, >= {GOAL_RATIO}x the trivial query"
+    say(f"goal cohort_dashboard ({wanted}): " + ("met" if goal["met"] else "MISSED") + f" {json.dumps(goal)}")
+    elapsed = time.perf_counter() - started
+    say(f"(latency: wrk's, per request; total run {elapsed:.1f} s, of which seeding {seeded.seconds:.1f} s)")
+    print_json(
+        {
+            "bench": "graphql",
+            "mode": "quick" if args.quick else "full",
+            "machine": info,
+            "load_generator": generator,
+            "server": {"granian_workers": args.workers, "pool_per_worker": load_settings().pool_size},
+            "seeded": {
+                "advisees": seeded.students,
+                "contacts": seeded.contacts,
+                "events": seeded.events,
+                "seconds": round(seeded.seconds, 1),
+            },
+            "connections": CONNECTIONS,
+            "seconds_per_load": sizes.seconds,
+            "results": {k: r.as_json() for k, r in results.items()},
+            "ratios": {"cohort_dashboard": ratio},
+            "goals": {"cohort_dashboard": goal},
+            "elapsed_seconds": round(elapsed, 1),
+        }
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
