@@ -1,6 +1,7 @@
 """Consent over REST: a student grants an advisor access (by email or invite code), changes its scope,
 revokes it, and sees who looked at what; advisors make invite codes. Refusals append nothing."""
 
+import asyncio
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -289,3 +290,29 @@ async def test_a_rebuild_reproduces_advisor_grants(client: Client, pool: asyncpg
     store = EventStore(pool, event_registry(), inline=inline_projections())
     await rebuild(pool, store, ADVISORS, batch_size=2)
     assert [dict(r) for r in await pool.fetch(query)] == before
+
+
+async def test_a_retried_grant_is_replayed_and_a_concurrent_one_refused(
+    client: Client, student: Student, advisor: Student, db: asyncpg.Connection
+) -> None:
+    before = await count(db)
+    body = {"email": advisor.email, "scope": "notes"}
+    headers = {**student.headers, "Idempotency-Key": "grant-1"}
+    first = await client.post("/api/v1/me/advisors", json=body, headers=headers)
+    again = await client.post("/api/v1/me/advisors", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert await count(db) == before + 1
+
+    other_advisor = await sign_up_advisor(client)
+    racing = await asyncio.gather(
+        *(
+            client.post(
+                "/api/v1/me/advisors", json={"email": other_advisor.email, "scope": "summary"}, headers=student.headers
+            )
+            for _ in range(3)
+        )
+    )
+    assert sorted(r.status_code for r in racing) == [201, 409, 409]
+    assert await count(db) == before + 2
