@@ -7,9 +7,9 @@ from typing import Any
 import asyncpg
 import pytest
 
-from tests.api.conftest import Client, Student, sign_up
+from tests.api.conftest import Client, Student, sign_up, sign_up_advisor
 from tests.api.helpers import add_contact_id, ago, location_id, step
-from tests.graphql.support import advisor, codes, data_of, gql, grant, revoke
+from tests.graphql.support import change_scope, codes, data_of, gql, grant, revoke
 
 pytestmark = pytest.mark.api
 
@@ -63,14 +63,16 @@ def outcome(body: dict[str, Any]) -> str:
     return found[0] if found else "ok"
 
 
-async def test_the_authorization_matrix_over_every_query_field(client: Client, db: asyncpg.Connection) -> None:
+async def test_the_authorization_matrix_over_every_query_field(client: Client) -> None:
     owner, other = await sign_up(client), await sign_up(client)
     await the_students_world(client, owner)
-    stranger, summary, notes, revoked = [await advisor(db, n) for n in ("No Grant", "Summary", "Notes", "Revoked")]
-    await grant(db, owner, summary, "summary")
-    await grant(db, owner, notes, "notes")
-    await grant(db, owner, revoked, "notes")
-    await revoke(db, owner, revoked)
+    stranger, summary, notes, revoked = [
+        await sign_up_advisor(client, display_name=n) for n in ("No Grant", "Summary", "Notes", "Revoked")
+    ]
+    await grant(client, owner, summary, "summary")
+    await grant(client, owner, notes, "notes")
+    await grant(client, owner, revoked, "notes")
+    await revoke(client, owner, revoked)
     who = {"the student": owner, "another student": other, "advisor without grant": stranger}
     who |= {"summary": summary, "notes": notes, "after revocation": revoked}
     reach = {
@@ -105,13 +107,11 @@ async def test_the_authorization_matrix_over_every_query_field(client: Client, d
                 assert body["data"]["cohort"]["students"] == 0, name
 
 
-async def test_a_summary_grant_gets_typed_errors_for_notes_fields_and_the_rest_of_the_data(
-    client: Client, db: asyncpg.Connection
-) -> None:
+async def test_a_summary_grant_gets_typed_errors_for_notes_fields_and_the_rest_of_the_data(client: Client) -> None:
     owner = await sign_up(client)
     await the_students_world(client, owner)
-    looker = await advisor(db)
-    await grant(db, owner, looker, "summary")
+    looker = await sign_up_advisor(client)
+    await grant(client, owner, looker, "summary")
     query = (
         "query($id: UUID!) { student(id: $id) { scope contacts { nodes { stage name history { nodes { type } } } } } }"
     )
@@ -125,7 +125,7 @@ async def test_a_summary_grant_gets_typed_errors_for_notes_fields_and_the_rest_o
     assert {e["path"][-1] for e in errors} == {"name", "history"}
     assert all(e["extensions"]["needs"] == "notes" for e in errors)
     # A grant widened to notes takes effect on the next request.
-    await grant(db, owner, looker, "notes")
+    await change_scope(client, owner, looker, "notes")
     body = (await gql(client, looker, query, {"id": str(owner.account_id)})).json()
     assert "errors" not in body, body
     assert MARKER in {n["name"] for n in body["data"]["student"]["contacts"]["nodes"]}
@@ -135,8 +135,8 @@ async def test_every_advisor_read_is_recorded_and_a_students_own_are_not(
     client: Client, db: asyncpg.Connection
 ) -> None:
     owner = await sign_up(client)
-    looker = await advisor(db)
-    await grant(db, owner, looker, "notes")
+    looker = await sign_up_advisor(client)
+    await grant(client, owner, looker, "notes")
     query = "query($id: UUID!) { student(id: $id) { stats { requestsSent } contacts { nodes { id } } } }"
     await data_of(client, looker, query, {"id": str(owner.account_id)})
     await data_of(client, looker, "{ cohort { students } }")
@@ -146,11 +146,11 @@ async def test_every_advisor_read_is_recorded_and_a_students_own_are_not(
     assert sorted(r["what"] for r in rows) == ["cohort", "contacts", "stats"]
 
 
-async def test_advisees_page_with_cursors(client: Client, db: asyncpg.Connection) -> None:
-    looker = await advisor(db)
+async def test_advisees_page_with_cursors(client: Client) -> None:
+    looker = await sign_up_advisor(client)
     students = [await sign_up(client) for _ in range(3)]
     for s in students:
-        await grant(db, s, looker, "summary")
+        await grant(client, s, looker, "summary")
     query = """query($after: String) {
         advisees(first: 2, after: $after) { pageInfo { hasNextPage endCursor } nodes { id } } }"""
     first = (await data_of(client, looker, query))["advisees"]
@@ -162,7 +162,7 @@ async def test_advisees_page_with_cursors(client: Client, db: asyncpg.Connection
 
 
 async def test_cohort_figures_match_the_ones_worked_out_by_hand(client: Client, db: asyncpg.Connection) -> None:
-    looker = await advisor(db)
+    looker = await sign_up_advisor(client)
     busy, idle, late, outsider = [await sign_up(client) for _ in range(4)]
     now = datetime.now(UTC)
 
@@ -193,7 +193,7 @@ async def test_cohort_figures_match_the_ones_worked_out_by_hand(client: Client, 
         "UPDATE contacts SET last_activity_at = now() - interval '5 days' WHERE student_id = $1", late.account_id
     )
     for s, scope in ((busy, "notes"), (idle, "summary"), (late, "summary")):
-        await grant(db, s, looker, scope)
+        await grant(client, s, looker, scope)
 
     query = """{ cohort(inactiveDays: 2) {
         students funnel { stage contacts } thankYouOnTimeRate medianDaysToThanks referralsPerStudent
@@ -237,15 +237,13 @@ DASHBOARD = """
 """
 
 
-async def test_statements_do_not_grow_with_advisees(
-    client: Client, db: asyncpg.Connection, statements: list[str]
-) -> None:
-    few, many = await advisor(db, "Few"), await advisor(db, "Many")
+async def test_statements_do_not_grow_with_advisees(client: Client, statements: list[str]) -> None:
+    few, many = await sign_up_advisor(client), await sign_up_advisor(client)
     for looker, size in ((few, 2), (many, 10)):
         for _ in range(size):
             s = await sign_up(client)
             await add_contact_id(client, s, "Ana")
-            await grant(db, s, looker, "summary")
+            await grant(client, s, looker, "summary")
     counts = {}
     for looker, size in ((few, 2), (many, 10)):
         statements.clear()
