@@ -7,9 +7,10 @@ Needs `wrk` (Debian/Ubuntu: `apt-get install wrk`); without it the bench exits 2
 1. Seeding, in a fresh database (bench.common): 200 students (--quick: 20) signed up as the API does,
    each with 50 contacts (--quick: 10) added through the relationships service; every fifth contact
    was asked 20 days ago and met 10 days ago, half of those were thanked (one day later, or eight), and
-   every tenth referred someone. Then an advisor account with a personal access token, and a `notes`
-   grant from every student, written to the `advisor_grants` read model as the consent events project
-   it. Then `VACUUM (ANALYZE)` and a checkpoint. Seeding is timed and printed; it is not a figure.
+   every tenth referred someone. Then an advisor signs up, and every student grants them `notes` (the
+   consent command on the student's stream, as POST /me/advisors runs it); the advisor gets a personal
+   access token. Then `VACUUM (ANALYZE)` and a checkpoint. Seeding is timed and printed; it is not a
+   figure.
 2. The server: `python -m bench.app` (Rapport's app under granian, as `rapport serve`), as bench.http.
 3. Loads: wrk with 16 connections over 16 threads, 10 s each (--quick: 2 s) after a warm-up, all
    POST /graphql with the advisor's Bearer token: the trivial query `{ me { id } }`, the cohort
@@ -39,16 +40,18 @@ from typing import Any
 from uuid import UUID
 
 from backend.accounts.access_tokens import issue_token
-from backend.accounts.sign_up import SignUp, sign_up
+from backend.accounts.sign_up import AdvisorSignUp, SignUp, sign_up, sign_up_advisor
 from backend.config import load_settings
 from backend.db import create_pool
-from backend.eventstore import EventStore
+from backend.eventstore import EventStore, Metadata
 from backend.registry import event_registry, inline_projections
 from backend.relationships import service
 from backend.relationships.commands.contact import AddContact
 from backend.relationships.commands.follow_through import RecordReferral, SendThanks
 from backend.relationships.commands.interview import RecordInterviewHeld, ScheduleInterview
 from backend.relationships.commands.request import RequestInterview
+from backend.students import service as student_service
+from backend.students.commands import GrantAdvisorAccess
 from bench.common import bench_database, machine_info, machine_line, ms, print_json, rate, table
 from bench.http import _DONE, Load, bench_app, say, wrk, wrk_version
 from bench.serving import ROOT, serving
@@ -164,23 +167,17 @@ async def seed(url: str, sizes: Sizes) -> tuple[Seeded, dict[str, Any]]:
                     say(f"  students: {len(students)}/{sizes.students}")
 
         await asyncio.gather(*(seeder() for _ in range(SEEDERS)))
-        advisor_id = uuid.uuid4()
+        advisor = await sign_up_advisor(
+            pool, AdvisorSignUp(email="advisor@bench.example", password=PASSWORD, display_name="Bench Advisor"), now=now
+        )
+        advisor_id = advisor.principal.account_id
+        say(f"each of the {len(students)} students grants the advisor `notes`")
+        for student_id in students:
+            metadata = Metadata(actor_id=f"student:{student_id}", command_id=uuid.uuid4())
+            consent = GrantAdvisorAccess(advisor_id=advisor_id, scope="notes", via="email")
+            await student_service.run(store, student_id, consent, now, metadata=metadata, if_match=None)
         async with pool.acquire() as conn:
-            await conn.execute(
-                "INSERT INTO accounts (account_id, email, password_hash, role)"
-                " VALUES ($1, 'advisor@bench.example', 'unused', 'advisor')",
-                advisor_id,
-            )
-            await conn.execute(
-                "INSERT INTO advisors (advisor_id, display_name) VALUES ($1, 'Bench Advisor')", advisor_id
-            )
             token = (await issue_token(conn, account_id=advisor_id, name="bench", now=now)).secret
-            await conn.execute(
-                "INSERT INTO advisor_grants (student_id, advisor_id, scope, via, granted_at, version)"
-                " SELECT s, $2, 'notes', 'email', now(), 1 FROM unnest($1::uuid[]) AS s",
-                students,
-                advisor_id,
-            )
             contacts = await conn.fetchval("SELECT count(*) FROM contacts")
             events = await conn.fetchval("SELECT count(*) FROM events")
             await conn.execute("VACUUM (ANALYZE)")
