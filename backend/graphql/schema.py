@@ -97,7 +97,7 @@ def schema_sdl() -> str:
 
 
 _BASE: type[GraphQLController] = make_graphql_controller(
-    schema, path=GRAPHQL_PATH, graphql_ide="graphiql", subscription_protocols=()
+    schema, path=GRAPHQL_PATH, graphql_ide="graphiql", allow_queries_via_get=False, subscription_protocols=()
 )
 
 
@@ -112,7 +112,10 @@ async def _context(request: Request[Any, Any, Any], response: NamedDependency[Re
 
 
 class RapportGraphQL(_BASE):  # type: ignore[valid-type,misc]
-    """GET serves GraphiQL (to signed-in users) or runs a query; POST runs a query.
+    """GET serves GraphiQL (to signed-in users); POST runs a query.
+
+    Queries are not run over GET: a cookie-authenticated GET needs no CSRF token, and an advisor's
+    query writes to the audit of reads, so a page elsewhere could otherwise make those entries up.
 
     The handlers and dependencies are strawberry's, declared again with `NamedDependency`: strawberry's
     own infer their dependencies, which Litestar deprecates (and our tests treat as an error).

@@ -185,3 +185,13 @@ async def test_graphiql_with_a_session_posts_with_its_csrf_token(client: Client,
     assert refused.status_code == 403  # a cookie without the session's CSRF token, as in REST
     answered = await client.post(GRAPHQL, json=body, headers={"X-CSRF-Token": csrf})
     assert answered.json() == {"data": {"me": {"role": "student"}}}
+
+
+async def test_queries_run_over_post_only_and_one_at_a_time(client: Client, student: Student) -> None:
+    """GET would be a query without a CSRF check (and an advisor's query writes to the audit of reads)."""
+    over_get = await client.get(GRAPHQL, params={"query": "{ me { id } }"}, headers=student.headers)
+    assert over_get.status_code in {400, 405}, over_get.text
+    assert str(student.account_id) not in over_get.text
+    batch = [{"query": "{ me { id } }"}, {"query": "{ me { id } }"}]
+    batched = await client.post(GRAPHQL, json=batch, headers=student.headers)  # would dodge the cost limit
+    assert batched.status_code == 400, batched.text
