@@ -203,7 +203,10 @@ def seed_demo_student(url: str, contacts: int) -> Demo:
     )
     if done.returncode != 0:
         raise RuntimeError(f"rapport seed failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    found = dict(re.findall(r"^\s+(email|password)\s+(\S.*?)\s*$", done.stdout, flags=re.MULTILINE))
+    # The student's lines come first; the demo advisor's follow.
+    found: dict[str, str] = {}
+    for key, value in re.findall(r"^\s+(email|password)\s+(\S.*?)\s*$", done.stdout, flags=re.MULTILINE):
+        found.setdefault(key, value)
     if {"email", "password"} - set(found):
         raise RuntimeError(f"rapport seed printed no email and password:\n{done.stdout[-2000:]}")
     return Demo(found["email"], found["password"], contacts, time.perf_counter() - started)
