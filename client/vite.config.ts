@@ -28,7 +28,7 @@ export default defineConfig({
       workbox: {
         globPatterns: ["**/*.{js,css,html,png,svg,webmanifest}"],
         navigateFallback: "/index.html",
-        navigateFallbackDenylist: [/^\/api\//, /^\/docs/, /^\/health/],
+        navigateFallbackDenylist: [/^\/api\//, /^\/graphql/, /^\/docs/, /^\/health/],
         cleanupOutdatedCaches: true,
         // A new worker takes over at once: the app shell is the same URL, and kept reads are keyed by URL.
         clientsClaim: true,

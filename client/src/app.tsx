@@ -1,7 +1,8 @@
-import { useEffect } from "preact/hooks";
+import type { ComponentType } from "preact";
+import { useEffect, useState } from "preact/hooks";
 import { Redirect, Route, Router, Switch, useLocation } from "wouter-preact";
 import { useHashLocation } from "wouter-preact/use-hash-location";
-import { SignIn, SignUp } from "./screens/auth";
+import { AdvisorSignUp, SignIn, SignUp } from "./screens/auth";
 import { AddContact } from "./screens/add-contact";
 import { ContactScreen } from "./screens/contact";
 import { Contacts } from "./screens/contacts";
@@ -42,10 +43,25 @@ function SignedIn() {
   );
 }
 
+/** An advisor's screens, loaded only for an advisor: a student's phone never downloads them. */
+function Advisor() {
+  const [screens, setScreens] = useState<ComponentType | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import("./advisor/advisor")
+      .then((m) => setScreens(() => m.AdvisorApp))
+      .catch(() => setFailed(true));
+  }, []);
+  if (failed) return <p class="splash">Rapport could not load: check your connection and reload.</p>;
+  const Screens = screens;
+  return Screens ? <Screens /> : <p aria-busy="true" class="splash">Rapport</p>;
+}
+
 function SignedOut() {
   return (
     <Switch>
       <Route path="/sign-up" component={SignUp} />
+      <Route path="/advisor-sign-up" component={AdvisorSignUp} />
       <Route path="/sign-in" component={SignIn} />
       <Route>
         <Redirect to="/sign-in" />
@@ -61,7 +77,7 @@ export function App() {
   return (
     <Router hook={useHashLocation}>
       <FocusOnNavigate />
-      {who === undefined ? <p aria-busy="true" class="splash">Rapport</p> : who ? <SignedIn /> : <SignedOut />}
+      {who === undefined ? <p aria-busy="true" class="splash">Rapport</p> : who ? who.role === "advisor" ? <Advisor /> : <SignedIn /> : <SignedOut />}
     </Router>
   );
 }

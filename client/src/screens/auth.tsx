@@ -23,6 +23,8 @@ function AuthForm(props: {
   send: (form: FormData) => Promise<Fetched<Session>>;
   /** Below the form, the way to the other one: a question, and a link to it. */
   other: { ask: string; href: string; text: string };
+  /** Another way in, below that (e.g. the advisors' sign-up). */
+  also?: { ask: string; href: string; text: string };
   children: ComponentChildren;
 }) {
   const [, navigate] = useLocation();
@@ -60,6 +62,11 @@ function AuthForm(props: {
       <p>
         {props.other.ask} <Link href={props.other.href}>{props.other.text}</Link>
       </p>
+      {props.also ? (
+        <p>
+          {props.also.ask} <Link href={props.also.href}>{props.also.text}</Link>
+        </p>
+      ) : null}
     </main>
   );
 }
@@ -105,6 +112,7 @@ export function SignUp() {
         })
       }
       other={{ ask: "Have an account?", href: "/sign-in", text: "Sign in" }}
+      also={{ ask: "Helping students as a career advisor?", href: "/advisor-sign-up", text: "I'm an advisor" }}
     >
       <label>
         Your name
@@ -119,6 +127,43 @@ export function SignUp() {
         <input name="password" type="password" autoComplete="new-password" required minLength={10} />
       </label>
       <p class="muted">Your time zone ({phoneTimeZone()}) and country come from this phone; change them in Settings.</p>
+    </AuthForm>
+  );
+}
+
+/** A career advisor's account: they see a student's data only once that student grants access. */
+export function AdvisorSignUp() {
+  return (
+    <AuthForm
+      title="Create an advisor account"
+      verb="Create advisor account"
+      send={(form) =>
+        api.POST("/api/v1/auth/advisor-sign-up", {
+          body: {
+            displayName: String(form.get("displayName")),
+            email: String(form.get("email")),
+            password: String(form.get("password")),
+          },
+        })
+      }
+      other={{ ask: "Have an account?", href: "/sign-in", text: "Sign in" }}
+      also={{ ask: "Exploring careers yourself?", href: "/sign-up", text: "I'm a student" }}
+    >
+      <p class="muted">
+        Advisors see a student's progress only after that student grants access, and the student sees every look.
+      </p>
+      <label>
+        Your name
+        <input name="displayName" autoComplete="name" required maxLength={200} />
+      </label>
+      <label>
+        Work email
+        <input name="email" type="email" autoComplete="email" required />
+      </label>
+      <label>
+        Password <small>(at least 10 characters)</small>
+        <input name="password" type="password" autoComplete="new-password" required minLength={10} />
+      </label>
     </AuthForm>
   );
 }

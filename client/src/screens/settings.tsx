@@ -10,6 +10,7 @@ import { Layout } from "../ui/layout";
 import { phoneTimeZone } from "../ui/local";
 import { Options } from "../ui/options";
 import { ProblemNote } from "../ui/problem";
+import { AdvisorAccess } from "./advisor-access";
 import "./screens.css";
 
 type Profile = Schemas["ProfileView"];
@@ -41,7 +42,7 @@ const ifMatch = (version: number) => ({ "If-Match": `"${version}"` });
  * A change made from one part of the page: busy while it runs, then its problem or its short
  * confirmation. With `reload`, a change refused because the profile changed elsewhere (412) reloads it.
  */
-function useAction(reload?: () => void) {
+export function useAction(reload?: () => void) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [done, setDone] = useState("");
@@ -65,7 +66,7 @@ function useAction(reload?: () => void) {
 }
 
 /** What became of an action, next to the control it is about: its problem, or a short-lived confirmation. */
-function ActionResult({ action }: { action: { problem: Problem | null; done: string } }) {
+export function ActionResult({ action }: { action: { problem: Problem | null; done: string } }) {
   return (
     <>
       <ProblemNote problem={action.problem} />
@@ -499,7 +500,7 @@ function CalendarFeed() {
   );
 }
 
-function SignOut() {
+export function SignOut() {
   const [asking, setAsking] = useState<"here" | "everywhere" | null>(null);
   const action = useAction();
   const waiting = outbox.value.length;
@@ -589,6 +590,10 @@ export function Settings() {
             </section>
           </>
         ) : null}
+        <section aria-labelledby="h-advisors">
+          <h2 id="h-advisors">Advisor access</h2>
+          <AdvisorAccess />
+        </section>
         <section aria-labelledby="h-tokens">
           <h2 id="h-tokens">Access tokens</h2>
           <Tokens />

@@ -2,7 +2,9 @@ import type { ComponentChildren } from "preact";
 import { Link, useLocation } from "wouter-preact";
 import { PendingBar } from "./pending";
 
-const TABS = [
+export type Tab = { href: string; label: string; icon: string };
+
+const TABS: readonly Tab[] = [
   { href: "/", label: "Today", icon: "☀" },
   { href: "/contacts", label: "Contacts", icon: "☰" },
   { href: "/add", label: "Add", icon: "+" },
@@ -15,7 +17,18 @@ function active(location: string, href: string): boolean {
 }
 
 /** Every signed-in screen: a heading, what is waiting to be sent, the screen, the tab bar. */
-export function Layout({ title, actions, children }: { title: string; actions?: ComponentChildren; children: ComponentChildren }) {
+export function Layout({
+  title,
+  actions,
+  children,
+  tabs = TABS,
+}: {
+  title: string;
+  actions?: ComponentChildren;
+  children: ComponentChildren;
+  /** The tab bar's tabs: a student's unless given (an advisor has their own). */
+  tabs?: readonly Tab[];
+}) {
   const [location] = useLocation();
   return (
     <>
@@ -31,7 +44,7 @@ export function Layout({ title, actions, children }: { title: string; actions?: 
         {children}
       </main>
       <nav class="tabs" aria-label="Main">
-        {TABS.map((tab) => (
+        {tabs.map((tab) => (
           <Link key={tab.href} href={tab.href} aria-current={active(location, tab.href) ? "page" : undefined}>
             <span aria-hidden="true" class="tab-icon">
               {tab.icon}

@@ -1,0 +1,196 @@
+// The advisor's dashboard: the cohort's funnel and weekly activity, who needs attention and why, and
+// the advisees, a page at a time.
+import { useEffect, useState } from "preact/hooks";
+import { Link } from "wouter-preact";
+import { query, type AdviseePageFragment, type DashboardQuery } from "../api/gql";
+import type { Problem } from "../api/client";
+import { useLoad } from "../ui/data";
+import { Empty, ProblemNote } from "../ui/problem";
+import { AdvisorLayout, InviteCodes } from "./advisor";
+import { FunnelChart, WeeklyChart, sumWeeks } from "./charts";
+
+const PAGE = 20;
+const INACTIVE_DAYS = 14;
+
+type Advisee = AdviseePageFragment["nodes"][number];
+type Attention = DashboardQuery["cohort"]["needsAttention"][number];
+
+const percent = (rate: number | null) => (rate === null ? "–" : `${Math.round(rate * 100)}%`);
+const decimal = (n: number | null) => (n === null ? "–" : n.toLocaleString(undefined, { maximumFractionDigits: 1 }));
+
+export const SCOPE_LABEL: Record<string, string> = {
+  summary: "Counts only",
+  notes: "Names and notes",
+};
+
+function Figure({ label, value, note }: { label: string; value: string; note?: string }) {
+  return (
+    <div class="figure">
+      <dt>{label}</dt>
+      <dd class="value">
+        {value === "–" ? (
+          <>
+            <span aria-hidden="true">–</span>
+            <span class="vh">none yet</span>
+          </>
+        ) : (
+          value
+        )}
+      </dd>
+      {note ? <dd class="note">{note}</dd> : null}
+    </div>
+  );
+}
+
+function inactive(days: number | null): string {
+  if (days === null) return "nothing recorded yet";
+  return days === 1 ? "inactive 1 day" : `inactive ${days} days`;
+}
+
+function NeedsAttention({ items }: { items: Attention[] }) {
+  if (items.length === 0) return <p class="muted">No one has been inactive for {INACTIVE_DAYS} days or more.</p>;
+  return (
+    <ul class="list" aria-label="Students needing attention">
+      {items.map((a) => (
+        <li key={a.student.id} class="card attention">
+          <Link href={`/students/${a.student.id}`} class="student-link">
+            <strong>{a.student.profile.displayName}</strong>
+            <small>{inactive(a.daysInactive)}</small>
+            <span class="why">{a.reason}</span>
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Advisees: the first page comes with the dashboard, more on "Show more". */
+function useAdvisees(first: AdviseePageFragment | undefined) {
+  const [pages, setPages] = useState<AdviseePageFragment[]>([]);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => setPages(first ? [first] : []), [first]);
+  const last = pages[pages.length - 1];
+  async function more() {
+    if (!last?.pageInfo.endCursor) return;
+    setBusy(true);
+    try {
+      const { data, error } = await query("Advisees", { first: PAGE, after: last.pageInfo.endCursor });
+      if (data) {
+        setPages((p) => [...p, data.data.advisees]);
+        setProblem(null);
+      } else setProblem(error ?? null);
+    } catch {
+      setProblem({ status: 0, title: "No connection", detail: "Check your connection and try again." });
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { students: pages.flatMap((p) => p.nodes), hasMore: !!last?.pageInfo.hasNextPage, more, busy, problem };
+}
+
+function AdviseeList({ advisees }: { advisees: ReturnType<typeof useAdvisees> }) {
+  return (
+    <>
+      <ul class="list" aria-label="Your students">
+        {advisees.students.map((s: Advisee) => (
+          <li key={s.id} class="card">
+            <Link href={`/students/${s.id}`} class="student-link">
+              <strong>{s.profile.displayName}</strong>
+              <span class="chip">{SCOPE_LABEL[s.scope] ?? s.scope}</span>
+              <span class="why muted">
+                {[s.profile.school, `${s.stats.interviewsHeld} interviews held`, s.stats.daysSinceLastActivity === null ? "no activity yet" : `last active ${s.stats.daysSinceLastActivity} days ago`]
+                  .filter(Boolean)
+                  .join(" · ")}
+              </span>
+            </Link>
+          </li>
+        ))}
+      </ul>
+      <ProblemNote problem={advisees.problem} />
+      {advisees.hasMore ? (
+        <div class="more">
+          <button type="button" class="secondary" disabled={advisees.busy} onClick={() => void advisees.more()}>
+            {advisees.busy ? "Loading…" : "Show more"}
+          </button>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+function useDashboard() {
+  return useLoad(() => query("Dashboard", { inactiveDays: INACTIVE_DAYS, first: PAGE }), []);
+}
+
+function NoStudents() {
+  return (
+    <Empty title="No students have shared their progress with you yet.">
+      <p>Students choose to share, and can stop at any time. Give them your email or an invite code:</p>
+      <InviteCodes />
+    </Empty>
+  );
+}
+
+export function Dashboard() {
+  const loaded = useDashboard();
+  const d = loaded.data?.data;
+  const advisees = useAdvisees(d?.advisees);
+  const c = d?.cohort;
+  return (
+    <AdvisorLayout title="Dashboard">
+      <ProblemNote problem={loaded.problem} />
+      {loaded.loading && !d ? <p aria-busy="true">Loading…</p> : null}
+      {c && c.students === 0 ? <NoStudents /> : null}
+      {c && c.students > 0 ? (
+        <div class="advisor-grid">
+          <section aria-labelledby="h-cohort" class="wide">
+            <h2 id="h-cohort">Your cohort</h2>
+            <dl class="figures">
+              <Figure label="Students" value={String(c.students)} />
+              <Figure label="Thank-yous on time" value={percent(c.thankYouOnTimeRate)} note="within 2 business days" />
+              <Figure label="Median days to thanks" value={decimal(c.medianDaysToThanks)} note="from interview to thank-you" />
+              <Figure label="Referrals per student" value={decimal(c.referralsPerStudent)} />
+            </dl>
+          </section>
+          <section aria-labelledby="h-attention" class="wide">
+            <h2 id="h-attention">
+              Needing attention <span class="count">{c.needsAttention.length}</span>
+            </h2>
+            <NeedsAttention items={c.needsAttention} />
+          </section>
+          <section aria-labelledby="h-funnel">
+            <h2 id="h-funnel">Funnel</h2>
+            <FunnelChart id="cohort-funnel" stages={c.funnel} />
+          </section>
+          <section aria-labelledby="h-activity">
+            <h2 id="h-activity">Weekly activity</h2>
+            <WeeklyChart
+              id="cohort-activity"
+              what={`Steps recorded by the ${advisees.students.length} students listed below`}
+              weeks={sumWeeks(advisees.students.map((s) => s.activityPerWeek))}
+            />
+          </section>
+          <section aria-labelledby="h-students" class="wide">
+            <h2 id="h-students">Students</h2>
+            <AdviseeList advisees={advisees} />
+          </section>
+        </div>
+      ) : null}
+    </AdvisorLayout>
+  );
+}
+
+export function Students() {
+  const loaded = useLoad(() => query("Advisees", { first: PAGE, after: null }), []);
+  const d = loaded.data?.data;
+  const advisees = useAdvisees(d?.advisees);
+  return (
+    <AdvisorLayout title="Students">
+      <ProblemNote problem={loaded.problem} />
+      {loaded.loading && !d ? <p aria-busy="true">Loading…</p> : null}
+      {d && d.advisees.nodes.length === 0 ? <NoStudents /> : null}
+      {d && d.advisees.nodes.length > 0 ? <AdviseeList advisees={advisees} /> : null}
+    </AdvisorLayout>
+  );
+}
