@@ -168,7 +168,7 @@ def test_every_read_is_shown_to_the_student(cohort: Cohort) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("screen", ["dashboard", "student"])
+@pytest.mark.parametrize("screen", ["dashboard", "student", "settings"])
 def test_advisor_screens_are_accessible(
     screen: str, scheme: str, *, cohort: Cohort, context: BrowserContext, page: Page, e2e_server: Server
 ) -> None:
@@ -178,6 +178,10 @@ def test_advisor_screens_are_accessible(
     if screen == "student":
         page.get_by_role("list", name="Your students").get_by_role("link", name=re.compile("Nora Notes")).click()
         expect(page.get_by_role("heading", name="Dana Reyes")).to_be_visible()
+        settle(page)
+    elif screen == "settings":
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+        expect(page.get_by_role("heading", name="Invite codes")).to_be_visible()
         settle(page)
     problems = accessibility_problems(page, f"advisor {screen} ({scheme})")
     assert not problems, "\n".join(problems)
