@@ -63,6 +63,28 @@ def test_http_bench_prints_its_figures_ratios_and_goals(tmp_path: Path) -> None:
     assert set(goals) == {"contacts", "agenda", "held"}
 
 
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="bench.graphql needs wrk: apt-get install wrk")
+def test_graphql_bench_prints_its_figures_ratio_and_goal(tmp_path: Path) -> None:
+    result = run_bench("bench.graphql", "--quick", "--seconds", "1", data_dir=tmp_path)
+    assert result["bench"] == "graphql"
+    assert result["mode"] == "quick"
+    seeded = result["seeded"]
+    assert isinstance(seeded, dict)
+    assert seeded["advisees"] == 20
+    results = result["results"]
+    assert isinstance(results, dict)
+    for key in ("trivial_before", "cohort_dashboard", "trivial_after"):
+        assert results[key]["requests"] > 0, key
+        assert results[key]["non_2xx"] == 0, key
+    ratios = result["ratios"]
+    assert isinstance(ratios, dict)
+    assert isinstance(ratios["cohort_dashboard"], float)
+    assert ratios["cohort_dashboard"] > 0
+    goals = result["goals"]
+    assert isinstance(goals, dict)
+    assert isinstance(goals["cohort_dashboard"]["met"], bool)
+
+
 def test_client_bench_prints_its_figures_baseline_and_goals(tmp_path: Path) -> None:
     # The build is make test's (and the browser tests'): measured as it is, not rebuilt under them.
     result = run_bench("bench.client", "--quick", "--no-build", data_dir=tmp_path)
