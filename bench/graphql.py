@@ -15,8 +15,10 @@ Needs `wrk` (Debian/Ubuntu: `apt-get install wrk`); without it the bench exits 2
 3. Loads: wrk with 16 connections over 16 threads, 10 s each (--quick: 2 s) after a warm-up, all
    POST /graphql with the advisor's Bearer token: the trivial query `{ me { id } }`, the cohort
    dashboard (the cohort's figures and the first 50 advisees with their stats, funnel, weekly
-   activity and overdue items), and the trivial query again. The ratio is to the mean of the two
-   trivial runs. Every dashboard request also records the advisor's reads (one INSERT), as in use.
+   activity and overdue items), the same dashboard computed on every request (each one's text ends
+   with a different comment, so no kept answer fits it: what a dashboard costs after every change),
+   and the trivial query again. The ratio is to the mean of the two trivial runs. Every dashboard
+   request also records the advisor's reads (one INSERT), as in use, kept answer or not.
 
 Goals (the issue's): the dashboard's p99 under 150 ms and at least 0.3x the trivial query's
 requests/s. A run with any non-2xx answer is reported as refused. The last line of stdout is one
@@ -194,9 +196,23 @@ async def seed(url: str, sizes: Sizes) -> tuple[Seeded, dict[str, Any]]:
 # -- loads ----------------------------------------------------------------------------------------
 
 
-def post_lua(query: str) -> str:
+def post_lua(query: str, *, vary: bool = False) -> str:
+    """wrk's script: POST the query; with `vary`, each request's text ends with a different comment, so
+    no answer kept for an earlier one fits it (every request is computed)."""
     body = json.dumps({"query": query})
-    return f'wrk.method = "POST"\nwrk.body = [==[{body}]==]\nwrk.headers["Content-Type"] = "application/json"\n' + _DONE
+    script = f'wrk.method = "POST"\nwrk.body = [==[{body}]==]\nwrk.headers["Content-Type"] = "application/json"\n'
+    if vary:
+        head, tail = json.dumps({"query": query + "\n#"})[:-2], '"}'
+        script += (
+            "local threads = 0\n"
+            'function setup(thread) threads = threads + 1; thread:set("tid", threads) end\n'
+            "local n = 0\n"
+            "request = function()\n"
+            "  n = n + 1\n"
+            f"  return wrk.format(nil, nil, nil, [==[{head}]==] .. tid .. '-' .. n .. [==[{tail}]==])\n"
+            "end\n"
+        )
+    return script + _DONE
 
 
 def ask(base: str, token: str, query: str) -> dict[str, Any]:
@@ -217,11 +233,13 @@ class Measure:
     label: str
     query: str
     goal: bool = False
+    vary: bool = False
 
 
 PLAN = (
     Measure("trivial_before", "{ me { id } }, before", TRIVIAL),
     Measure("cohort_dashboard", "cohort dashboard", DASHBOARD, goal=True),
+    Measure("cohort_dashboard_computed", "cohort dashboard, computed", DASHBOARD, vary=True),
     Measure("trivial_after", "{ me { id } }, after", TRIVIAL),
 )
 
@@ -234,7 +252,7 @@ def run_loads(base: str, seeded: Seeded, sizes: Sizes, folder: Path) -> dict[str
     headers = ["-H", f"Authorization: Bearer {seeded.token}"]
     for m in PLAN:
         lua = folder / f"{m.key}.lua"
-        lua.write_text(post_lua(m.query), encoding="utf-8")
+        lua.write_text(post_lua(m.query, vary=m.vary), encoding="utf-8")
         say(f"load: {m.label}, {CONNECTIONS} connections, {sizes.seconds} s after {sizes.warmup_seconds} s")
         for seconds in (sizes.warmup_seconds, sizes.seconds):
             argv = [f"-t{CONNECTIONS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout=10s", "--latency"]

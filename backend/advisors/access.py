@@ -39,6 +39,11 @@ _GRANT = """
 SELECT scope FROM advisor_grants WHERE student_id = $1 AND advisor_id = $2 AND revoked_at IS NULL
 """
 
+_GRANTS = """
+SELECT student_id, scope FROM advisor_grants
+WHERE student_id = ANY ($1::uuid[]) AND advisor_id = $2 AND revoked_at IS NULL
+"""
+
 _ADVISEES = """
 SELECT student_id, scope FROM advisor_grants
 WHERE advisor_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR student_id > $2)
@@ -46,10 +51,11 @@ ORDER BY student_id
 LIMIT $3
 """
 
-_RECORD = """
+RECORD_READS = """
 INSERT INTO advisor_reads (advisor_id, student_id, what)
 SELECT $1, r.student_id, r.what FROM unnest($2::uuid[], $3::text[]) AS r(student_id, what)
 """
+"""Appends reads: `$1` the advisor, `$2` and `$3` the students and what was read of each, pairwise."""
 
 
 async def access_to(conn: Executor, principal: Principal, student_id: UUID) -> Access | None:
@@ -58,6 +64,19 @@ async def access_to(conn: Executor, principal: Principal, student_id: UUID) -> A
         return Access(student_id, "owner") if principal.account_id == student_id else None
     scope: Scope | None = await conn.fetchval(_GRANT, student_id, principal.account_id)
     return Access(student_id, scope) if scope is not None else None
+
+
+async def access_to_many(
+    conn: Executor, principal: Principal, student_ids: Sequence[UUID]
+) -> dict[UUID, Access | None]:
+    """`access_to` for many students at once (an advisor's in one statement): each id's access, or None."""
+    if principal.role == "student":
+        return {sid: Access(sid, "owner") if principal.account_id == sid else None for sid in student_ids}
+    found: dict[UUID, Access | None] = dict.fromkeys(student_ids)
+    if student_ids:
+        for row in await conn.fetch(_GRANTS, list(set(student_ids)), principal.account_id):
+            found[row["student_id"]] = Access(row["student_id"], row["scope"])
+    return found
 
 
 async def advisees(conn: Executor, advisor_id: UUID, *, after: UUID | None, limit: int) -> list[Access]:
@@ -74,4 +93,4 @@ async def record_reads(conn: Executor, advisor_id: UUID, reads: Sequence[tuple[U
     """
     if not reads:
         return
-    await conn.execute(_RECORD, advisor_id, [r[0] for r in reads], [r[1] for r in reads])
+    await conn.execute(RECORD_READS, advisor_id, [r[0] for r in reads], [r[1] for r in reads])

@@ -16,12 +16,6 @@ from backend.relationships.state import STAGES
 MAX_COHORT = 1000
 """The most advisees a cohort covers (a career centre's caseload is far below it)."""
 
-# Days from each held interview to its thanks, across students: the cohort's median needs them all.
-_DAYS_TO_THANKS = """
-SELECT extract(epoch FROM thanked_at - held_at)::float8 / 86400 AS days FROM interviews
-WHERE student_id = ANY ($1::uuid[]) AND status = 'held' AND thanked_at IS NOT NULL
-"""
-
 
 @strawberry.type
 class Attention:
@@ -67,8 +61,7 @@ async def cohort(info: Info[Context, Any], inactive_days: int = 14) -> Cohort:
         remember(ctx, grant, grant.student_id)
         saw(ctx, grant.student_id, "cohort")
     figures = await info.context.loader(load_figures).load_many(ids) if ids else []
-    async with ctx.store.pool.acquire() as conn:
-        days = [r["days"] for r in await conn.fetch(_DAYS_TO_THANKS, ids)] if ids else []
+    days = [d for f in figures for d in f.days_to_thanks]
     funnel = dict.fromkeys(STAGES, 0)
     for f in figures:
         for count in f.stats.stage_counts:

@@ -1,6 +1,7 @@
 """A student's contacts as a connection, each with its history; loaded in batches, so a page of 50
 contacts with their histories costs the same few statements as a page of 2."""
 
+import re
 from datetime import date, datetime
 from typing import Any, cast
 from uuid import UUID
@@ -31,10 +32,14 @@ JOIN unnest($1::text[], $2::integer[], $3::integer[]) AS k(stream_id, after, pag
 ORDER BY e.stream_id, e.version
 """
 
-# Contacts by id, with whom they were referred by (for `referredBy`), as the contact list writes them.
+_CONTACTS_OF_ROW = re.sub(r"[$]1[)]", "c.student_id)", read.CONTACTS)
+
+# Contacts by (student, id), with whom they were referred by (for `referredBy`), as the contact list
+# writes them: any number of students' contacts in one statement.
 _BY_ID = f"""
-SELECT {read.SUMMARY_JSON} AS json, c.contact_id, c.referred_by FROM {read.CONTACTS}
-WHERE c.student_id = $1 AND c.contact_id = ANY ($2::uuid[])
+SELECT {read.SUMMARY_JSON} AS json, c.student_id, c.contact_id, c.referred_by
+FROM unnest($1::uuid[], $2::uuid[]) AS k(student_id, contact_id)
+JOIN ({_CONTACTS_OF_ROW}) ON c.contact_id = k.contact_id AND c.student_id = k.student_id
 """
 
 HistoryKey = tuple[UUID, int, int]
@@ -69,17 +74,48 @@ class Found(msgspec.Struct, frozen=True):
 
 
 async def load_contacts(ctx: Context, keys: list[ContactKey]) -> list[Found | None]:
-    """Contacts by id, one statement per student asked about (a dashboard asks about one at a time)."""
+    """Contacts by (student, id), whichever students they belong to, in one statement."""
     found: dict[ContactKey, Found] = {}
-    students: dict[UUID, list[UUID]] = {}
-    for student_id, contact_id in keys:
-        students.setdefault(student_id, []).append(contact_id)
     async with ctx.store.pool.acquire() as conn:
-        for student_id, ids in students.items():
-            for row in await conn.fetch(_BY_ID, student_id, ids):
-                summary = msgspec.json.decode(row["json"], type=ContactSummary)
-                found[(student_id, row["contact_id"])] = Found(summary, row["referred_by"])
+        for row in await conn.fetch(_BY_ID, [k[0] for k in keys], [k[1] for k in keys]):
+            summary = msgspec.json.decode(row["json"], type=ContactSummary)
+            found[(row["student_id"], row["contact_id"])] = Found(summary, row["referred_by"])
     return [found.get(key) for key in keys]
+
+
+PageKey = tuple[UUID, datetime | None, UUID | None, int]
+"""(student id, after last activity, after contact id, page size): one page of one student's contacts."""
+
+_CONTACTS_OF_KEY = re.sub(r"\$1\b", "k.student_id", read.CONTACTS)
+
+# Pages of several students' contacts in one statement: REST's list query (unfiltered: archived ones
+# left out), run for each key inside a LATERAL join, with each key's own position and page size.
+_PAGES = f"""
+SELECT k.n, p.json, p.last_activity_at, p.contact_id
+FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::integer[]) WITH ORDINALITY
+     AS k(student_id, after_at, after_id, page, n)
+CROSS JOIN LATERAL (
+    SELECT {read.SUMMARY_JSON} AS json, c.last_activity_at, c.contact_id
+    FROM {_CONTACTS_OF_KEY}
+    WHERE c.student_id = k.student_id AND NOT c.archived
+      AND (k.after_at IS NULL OR (c.last_activity_at, c.contact_id) < (k.after_at, k.after_id))
+    ORDER BY c.last_activity_at DESC, c.contact_id DESC
+    LIMIT k.page + 1
+) p
+ORDER BY k.n, p.last_activity_at DESC, p.contact_id DESC
+"""
+
+
+async def load_pages(ctx: Context, keys: list[PageKey]) -> list[list[ContactSummary]]:
+    """Each key's page (up to page + 1 contacts, to know whether more follow), all in one statement."""
+    pages: list[list[ContactSummary]] = [[] for _ in keys]
+    async with ctx.store.pool.acquire() as conn:
+        rows = await conn.fetch(
+            _PAGES, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys], [k[3] for k in keys]
+        )
+    for row in rows:
+        pages[row["n"] - 1].append(msgspec.json.decode(row["json"], type=ContactSummary))
+    return pages
 
 
 # -- types ----------------------------------------------------------------------------------------
@@ -206,14 +242,14 @@ class Contact:
 async def contacts_page(
     ctx: Context, student_id: UUID, scope: Scope, *, first: int, after: str | None
 ) -> Connection[Contact]:
-    """A page of contacts, most recently active first: REST's list query, unfiltered (archived left out)."""
+    """A page of contacts, most recently active first: REST's list query, unfiltered (archived left out),
+    loaded with every other student's page the query asks for in one statement."""
     limit = page_size(first)
     position = decode_cursor(after, tuple[datetime, UUID]) if after else None
-    async with ctx.store.pool.acquire() as conn:
-        rows, following = await read.list_contacts(conn, student_id, read.ContactFilter(), after=position, limit=limit)
-    summaries = [msgspec.json.decode(r, type=ContactSummary) for r in rows]
+    key = (student_id, position[0] if position else None, position[1] if position else None, limit)
+    summaries = await ctx.loader(load_pages).load(key)
     items = [
         (encode_cursor((s.last_activity_at, s.id)), Contact(summary=s, student_id=student_id, scope=scope))
-        for s in summaries
+        for s in summaries[:limit]
     ]
-    return connection(items, more=following is not None)
+    return connection(items, more=len(summaries) > limit)

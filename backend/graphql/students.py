@@ -2,9 +2,10 @@
 and the referral graph. Resolvers only read: the same queries REST's /me, /stats, /agenda, /contacts
 and /referral-graph use, each loaded once per request whatever asks for it."""
 
+import dataclasses
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -14,13 +15,10 @@ from strawberry.types import Info
 from backend.graphql.contacts import Contact, contacts_page
 from backend.graphql.context import Context, Scope, needs_notes, saw
 from backend.graphql.described import described
+from backend.graphql.errors import BAD_INPUT, ResolverError
 from backend.graphql.pagination import DEFAULT_PAGE, Connection
 from backend.relationships import insights
 from backend.relationships.insights import AgendaView, ReferralGraph, Stats
-from backend.relationships.insights import FieldCount as FieldView
-from backend.relationships.insights import StageCount as StageView
-from backend.relationships.insights import WeekActivity as WeekView
-from backend.relationships.state import STAGES
 from backend.relationships.views import AgendaItemView
 from backend.students.state import StudentState
 
@@ -37,48 +35,51 @@ def for_many(statement: str) -> str:
     return f"SELECT k.student_id, s.* FROM unnest($1::uuid[]) AS k(student_id) CROSS JOIN LATERAL ({per_student}) s"
 
 
-STATS_FOR_MANY = for_many(insights._STATS)
 AGENDAS_FOR_MANY = for_many(insights._AGENDA)
 GRAPHS_FOR_MANY = for_many(insights._GRAPH)
 
 
 class Figures(msgspec.Struct, frozen=True):
-    """A student's Stats and the two counts behind its thank-you rate (a cohort adds counts, not rates)."""
+    """A student's Stats and what a cohort adds up: the counts behind the thank-you rate (a cohort adds
+    counts, not rates) and the days from each thanked interview to its thanks (for the cohort's median)."""
 
     stats: Stats
     thanks_due: int
     thanked_on_time: int
-
-
-def _figures(row: Any) -> Figures:
-    # As insights.stats reads its row, keeping the counts behind the thank-you rate.
-    stages: dict[str, int] = row["stages"] or {}
-    median = row["median_days_to_thanks"]
-    days_since = row["days_since"]
-    stats = Stats(
-        date=row["today"],
-        requests_sent=row["requests"],
-        replies=row["replies"],
-        reply_rate=row["replies"] / row["requests"] if row["requests"] else None,
-        interviews_held=row["held"],
-        thank_you_on_time_rate=row["thanked_on_time"] / row["thanks_due"] if row["thanks_due"] else None,
-        median_days_to_thanks=round(median, 2) if median is not None else None,
-        referrals_received=row["referrals"],
-        network_depth=row["depth"],
-        referrers=row["referrers"],
-        contacts_per_field=msgspec.convert(row["fields"] or [], list[FieldView]),
-        activity_per_week=msgspec.convert(row["weeks"], list[WeekView]),
-        days_since_last_activity=max(days_since, 0) if days_since is not None else None,
-        stage_counts=[StageView(stage=s, contacts=stages.get(s, 0)) for s in STAGES],
-    )
-    return Figures(stats, row["thanks_due"], row["thanked_on_time"])
+    days_to_thanks: list[float]
 
 
 async def load_figures(ctx: Context, keys: list[UUID]) -> list[Figures]:
-    """Each student's figures, all in one statement."""
+    """Each student's figures, all in one statement over their summaries (REST's /stats reads the same)."""
     async with ctx.store.pool.acquire() as conn:
-        rows = {row["student_id"]: _figures(row) for row in await conn.fetch(STATS_FOR_MANY, keys)}
+        rows = {
+            row["student_id"]: Figures(
+                insights.stats_of(row), row["thanks_due"], row["thanked_on_time"], list(row["days_to_thanks"])
+            )
+            for row in await conn.fetch(insights.SUMMARY_STATS, keys)
+        }
     return [rows[key] for key in keys]
+
+
+RangeKey = tuple[UUID, date, date]
+"""(student id, from, to)."""
+
+# insights' range statement for ONE student, run for each key inside a LATERAL join.
+RANGES_FOR_MANY = (
+    "SELECT k.n, r.* FROM unnest($1::uuid[], $2::date[], $3::date[]) WITH ORDINALITY AS k(student_id, since, until, n)"
+    " CROSS JOIN LATERAL ("
+    + re.sub(r"\$3\b", "k.until", re.sub(r"\$2\b", "k.since", re.sub(r"\$1\b", "k.student_id", insights.RANGE_STATS)))
+    + ") r"
+)
+EARLIEST, LATEST = date(1970, 1, 1), date(9999, 12, 31)
+
+
+async def load_ranges(ctx: Context, keys: list[RangeKey]) -> list[insights.RangeFigures]:
+    """Each (student, from, to)'s figures, all in one statement."""
+    async with ctx.store.pool.acquire() as conn:
+        rows = await conn.fetch(RANGES_FOR_MANY, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys])
+    found = {row["n"]: insights.range_figures_of(row) for row in rows}
+    return [found[n] for n in range(1, len(keys) + 1)]
 
 
 _PROFILES = "SELECT student_id, profile FROM students WHERE student_id = ANY ($1::uuid[])"
@@ -307,10 +308,37 @@ class Student:
         saw(info.context, self.id, "profile")
         return Profile.of(await info.context.loader(load_profiles).load(self.id))
 
-    @strawberry.field
-    async def stats(self, info: Info[Context, Any]) -> StudentStats:
+    @described(
+        "The numbers as of the student's today. With `from` and/or `to` (dates in the student's calendar, "
+        "inclusive), the steps taken between them instead: requests sent, replies, interviews held, their "
+        "thank-you rate and median days to thanks, referrals received and referrers; the rest (network "
+        "depth, contacts per field, days since the last activity) stay as of today."
+    )
+    async def stats(
+        self,
+        info: Info[Context, Any],
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+    ) -> StudentStats:
         saw(info.context, self.id, "stats")
-        return StudentStats.of((await info.context.loader(load_figures).load(self.id)).stats)
+        now = StudentStats.of((await info.context.loader(load_figures).load(self.id)).stats)
+        if from_ is None and to is None:
+            return now
+        since, until = from_ or EARLIEST, to or LATEST
+        if since > until:
+            raise ResolverError("`from` must not be after `to`.", code=BAD_INPUT)
+        found = await info.context.loader(load_ranges).load((self.id, since, until))
+        return dataclasses.replace(
+            now,
+            requests_sent=found.requests_sent,
+            replies=found.replies,
+            reply_rate=found.replies / found.requests_sent if found.requests_sent else None,
+            interviews_held=found.interviews_held,
+            thank_you_on_time_rate=found.thanked_on_time / found.thanks_due if found.thanks_due else None,
+            median_days_to_thanks=found.median_days_to_thanks,
+            referrals_received=found.referrals_received,
+            referrers=found.referrers,
+        )
 
     @described("Contacts by stage, in lifecycle order, as of the student's today.")
     async def funnel(self, info: Info[Context, Any]) -> list[StageCount]:

@@ -4,7 +4,7 @@ notes compared by career field, and search. Every query takes the student id as 
 Like read.py, "today" is the student's local date, computed in SQL from their time zone.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
@@ -386,64 +386,56 @@ chain (contact_id, depth) AS (
 )
 """
 
-_STATS = f"""
-WITH RECURSIVE me AS (
-    SELECT s.time_zone, (now() AT TIME ZONE s.time_zone)::date AS today FROM students s WHERE s.student_id = $1
-), cs AS (
-    SELECT c.contact_id, c.state, c.referrals, c.career_field, c.field_key, c.last_activity_at, st.shown_stage
-    FROM {CONTACTS} WHERE c.student_id = $1
-), held AS (
-    -- The thank-you window is closed once the agenda's send_thanks item for it is overdue (2 business
-    -- days in the student's calendar); without such an item (archived contact), after 3 days.
-    SELECT i.held_at, i.thanked_at, i.thanked_on_time,
-           i.thanked_at IS NOT NULL OR coalesce(
-               (SELECT a.late_after < me.today FROM agenda_items a
-                WHERE a.student_id = $1 AND a.kind = 'send_thanks' AND a.ref = i.interview_id),
-               i.held_at < now() - interval '3 days') AS window_closed
-    FROM interviews i CROSS JOIN me
-    WHERE i.student_id = $1 AND i.status = 'held'
-), {_CHAIN}
-SELECT
-    me.today,
-    (SELECT coalesce(sum((cs.state ->> 'requests_count')::integer), 0) FROM cs) AS requests,
-    (SELECT coalesce(sum((cs.state ->> 'replies_count')::integer), 0) FROM cs) AS replies,
-    (SELECT count(*) FROM held) AS held,
-    (SELECT count(*) FROM held WHERE window_closed) AS thanks_due,
-    (SELECT count(*) FROM held WHERE window_closed AND thanked_on_time) AS thanked_on_time,
-    (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM thanked_at - held_at)::float8 / 86400)
-     FROM held WHERE thanked_at IS NOT NULL) AS median_days_to_thanks,
-    (SELECT coalesce(sum(cs.referrals), 0) FROM cs) AS referrals,
-    (SELECT count(*) FROM cs WHERE cs.referrals > 0) AS referrers,
-    (SELECT coalesce(max(depth), 0) FROM chain) AS depth,
-    (SELECT jsonb_agg(jsonb_build_object('careerField', f.career_field, 'contacts', f.n)
-                      ORDER BY f.n DESC, f.field_key NULLS LAST)
-     FROM (SELECT cs.field_key, mode() WITHIN GROUP (ORDER BY cs.career_field) AS career_field, count(*) AS n
-           FROM cs GROUP BY cs.field_key) f) AS fields,
-    (SELECT jsonb_agg(jsonb_build_object('week', w.week, 'events', coalesce(sa.events, 0)) ORDER BY w.week)
+# The numbers of many students in one statement (`$1`: their ids, in any order), from each one's
+# summary (student_summaries, kept by the relationships projection) and their weekly activity. What
+# depends on today is decided here, from the dates the summary keeps: a request past its
+# no_response_from shows as `no_response`, an unthanked interview counts as due once its window has
+# closed, and days since the last activity and the last 12 weeks are counted to the student's today.
+SUMMARY_STATS = """
+SELECT k.student_id, me.today,
+    coalesce(x.requests, 0) AS requests,
+    coalesce(x.replies, 0) AS replies,
+    coalesce(x.held, 0) AS held,
+    coalesce(x.thanked, 0) + (SELECT count(*) FROM unnest(x.thanks_close_at) t WHERE t < now())::integer
+        AS thanks_due,
+    coalesce(x.thanked_on_time, 0) AS thanked_on_time,
+    (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d) FROM unnest(x.days_to_thanks) d) AS median_days_to_thanks,
+    coalesce(x.days_to_thanks, '{}') AS days_to_thanks,
+    coalesce(x.referrals, 0) AS referrals,
+    coalesce(x.referrers, 0) AS referrers,
+    coalesce(x.depth, 0) AS depth,
+    x.fields,
+    (SELECT array_agg(coalesce(sa.events, 0) ORDER BY w.week)
      FROM (SELECT me.today - (extract(isodow FROM me.today)::integer - 1) - 7 * back AS week
            FROM generate_series(0, 11) AS back) w
-     LEFT JOIN student_activity sa ON sa.student_id = $1 AND sa.week = w.week) AS weeks,
-    (SELECT me.today - (max(cs.last_activity_at) AT TIME ZONE me.time_zone)::date FROM cs) AS days_since,
-    (SELECT jsonb_object_agg(x.shown_stage, x.n)
-     FROM (SELECT cs.shown_stage, count(*) AS n FROM cs GROUP BY cs.shown_stage) x) AS stages
-FROM me
+     LEFT JOIN student_activity sa ON sa.student_id = k.student_id AND sa.week = w.week) AS weeks,
+    me.today - (x.last_activity_at AT TIME ZONE s.time_zone)::date AS days_since,
+    coalesce(x.stages, '{}'::jsonb) AS stages,
+    (SELECT count(*) FROM unnest(x.no_response_from) d WHERE d > me.today)::integer AS still_requested,
+    (SELECT count(*) FROM unnest(x.no_response_from) d WHERE d <= me.today)::integer AS no_response
+FROM unnest($1::uuid[]) AS k(student_id)
+JOIN students s ON s.student_id = k.student_id
+CROSS JOIN LATERAL (SELECT (now() AT TIME ZONE s.time_zone)::date AS today) me
+LEFT JOIN student_summaries x ON x.student_id = k.student_id
 """
 
 
-def _ratio(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
-async def stats(conn: Conn, student_id: UUID) -> Stats:
-    """product.md's numbers, in one statement."""
-    row = await conn.fetchrow(_STATS, student_id)
-    if row is None:  # pragma: no cover - every student row is written at sign-up
-        raise NotFoundError("No such student.")
-    stages: dict[str, int] = row["stages"] or {}
+def stats_of(row: Any) -> Stats:
+    """A row of SUMMARY_STATS as the Stats REST and GraphQL show."""
+    stages: dict[str, int] = dict(row["stages"])
+    # Requests waiting for a reply: `requested` until their no_response_from, then `no_response`.
+    for stage, more in (("requested", row["still_requested"]), ("no_response", row["no_response"])):
+        stages[stage] = stages.get(stage, 0) + more
     median = row["median_days_to_thanks"]
     days_since = row["days_since"]
+    today: date = row["today"]
+    first_week = monday(today) - timedelta(weeks=11)
     return Stats(
-        date=row["today"],
+        date=today,
         requests_sent=row["requests"],
         replies=row["replies"],
         reply_rate=_ratio(row["replies"], row["requests"]),
@@ -454,10 +446,94 @@ async def stats(conn: Conn, student_id: UUID) -> Stats:
         network_depth=row["depth"],
         referrers=row["referrers"],
         contacts_per_field=msgspec.convert(row["fields"] or [], list[FieldCount]),
-        activity_per_week=msgspec.convert(row["weeks"], list[WeekActivity]),
+        activity_per_week=[
+            WeekActivity(week=first_week + timedelta(weeks=n), events=events) for n, events in enumerate(row["weeks"])
+        ],
         # A clock moved back, or an event dated in the future, must not read as negative days.
         days_since_last_activity=max(days_since, 0) if days_since is not None else None,
         stage_counts=[StageCount(stage=s, contacts=stages.get(s, 0)) for s in STAGES],
+    )
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+async def stats(conn: Conn, student_id: UUID) -> Stats:
+    """product.md's numbers, in one statement (from the student's summary)."""
+    row = await conn.fetchrow(SUMMARY_STATS, [student_id])
+    if row is None:  # pragma: no cover - every student row is written at sign-up
+        raise NotFoundError("No such student.")
+    return stats_of(row)
+
+
+# The steps taken between two dates (`$2` to `$3`, inclusive, in the student's calendar), for ONE
+# student (`$1`): requests sent, and replies (an answer, or a meeting scheduled, while a request awaited
+# one: what ContactState counts), from the contacts' streams in the log; interviews held, their thanks
+# (on time and days to thanks, as the stats count them) and referrals received, from the read models.
+RANGE_STATS = """
+WITH me AS (
+    SELECT s.time_zone, (now() AT TIME ZONE s.time_zone)::date AS today FROM students s WHERE s.student_id = $1
+), asked AS (
+    SELECT e.type, lag(e.type) OVER (PARTITION BY e.stream_id ORDER BY e.version) AS before,
+           (CASE e.type WHEN 'InterviewRequested' THEN (e.data ->> 'sent_at')::timestamptz
+                        WHEN 'RequestAnswered' THEN (e.data ->> 'answered_at')::timestamptz
+                        ELSE e.recorded_at END AT TIME ZONE me.time_zone)::date AS day
+    FROM me, contacts c JOIN events e ON e.stream_id = 'contact-' || replace(c.contact_id::text, '-', '')
+    WHERE c.student_id = $1 AND e.type IN ('InterviewRequested', 'RequestAnswered', 'InterviewScheduled')
+), held AS (
+    SELECT i.held_at, i.thanked_at, i.thanked_on_time,
+           i.thanked_at IS NOT NULL OR coalesce(
+               (SELECT a.late_after < me.today FROM agenda_items a
+                WHERE a.student_id = $1 AND a.kind = 'send_thanks' AND a.ref = i.interview_id),
+               i.held_at < now() - interval '3 days') AS window_closed
+    FROM interviews i CROSS JOIN me
+    WHERE i.student_id = $1 AND i.status = 'held'
+      AND (i.held_at AT TIME ZONE me.time_zone)::date BETWEEN $2::date AND $3::date
+), referred AS (
+    SELECT c.contact_id FROM contacts c CROSS JOIN me CROSS JOIN jsonb_array_elements(c.state -> 'referrals') r
+    WHERE c.student_id = $1
+      AND ((r ->> 'received_at')::timestamptz AT TIME ZONE me.time_zone)::date BETWEEN $2::date AND $3::date
+)
+SELECT
+    (SELECT count(*) FROM asked WHERE type = 'InterviewRequested' AND day BETWEEN $2::date AND $3::date)::integer
+        AS requests,
+    (SELECT count(*) FROM asked WHERE type <> 'InterviewRequested' AND before = 'InterviewRequested'
+                                  AND day BETWEEN $2::date AND $3::date)::integer AS replies,
+    (SELECT count(*) FROM held)::integer AS held,
+    (SELECT count(*) FROM held WHERE window_closed)::integer AS thanks_due,
+    (SELECT count(*) FROM held WHERE window_closed AND thanked_on_time)::integer AS thanked_on_time,
+    (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM thanked_at - held_at)::float8 / 86400)
+     FROM held WHERE thanked_at IS NOT NULL) AS median_days_to_thanks,
+    (SELECT count(*) FROM referred)::integer AS referrals,
+    (SELECT count(DISTINCT contact_id) FROM referred)::integer AS referrers
+"""
+
+
+class RangeFigures(View):
+    """What RANGE_STATS counts between two dates."""
+
+    requests_sent: int
+    replies: int
+    interviews_held: int
+    thanks_due: int
+    thanked_on_time: int
+    median_days_to_thanks: float | None
+    referrals_received: int
+    referrers: int
+
+
+def range_figures_of(row: Any) -> RangeFigures:
+    median = row["median_days_to_thanks"]
+    return RangeFigures(
+        requests_sent=row["requests"],
+        replies=row["replies"],
+        interviews_held=row["held"],
+        thanks_due=row["thanks_due"],
+        thanked_on_time=row["thanked_on_time"],
+        median_days_to_thanks=round(median, 2) if median is not None else None,
+        referrals_received=row["referrals"],
+        referrers=row["referrers"],
     )
 
 

@@ -188,10 +188,13 @@ async def test_cohort_figures_match_the_ones_worked_out_by_hand(client: Client, 
     await step(client, late, ben, "thanks", {"helpfulThing": "a book", "sentAt": ago(days=3)})
     # idle: nothing recorded. outsider: no grant, so not in the cohort whatever they do.
     await add_contact_id(client, outsider, "Cy")
-    # Every contact is active on the day it is added; say late's last step was five days ago.
-    await db.execute(
-        "UPDATE contacts SET last_activity_at = now() - interval '5 days' WHERE student_id = $1", late.account_id
-    )
+    # Every contact is active on the day it is added; say late's last step was five days ago (in the
+    # contacts and in the summary the projection derived from them).
+    for table in ("contacts", "student_summaries"):
+        await db.execute(
+            f"UPDATE {table} SET last_activity_at = now() - interval '5 days' WHERE student_id = $1",
+            late.account_id,
+        )
     for s, scope in ((busy, "notes"), (idle, "summary"), (late, "summary")):
         await grant(client, s, looker, scope)
 
@@ -231,6 +234,7 @@ DASHBOARD = """
     activityPerWeek { events }
     overdue { kind due }
     referralGraph { depth nodes { stage } }
+    contacts(first: 5) { nodes { stage referredBy { stage } } }
   } }
   cohort { students thankYouOnTimeRate medianDaysToThanks needsAttention { student { id } reason } }
 }
@@ -242,7 +246,8 @@ async def test_statements_do_not_grow_with_advisees(client: Client, statements: 
     for looker, size in ((few, 2), (many, 10)):
         for _ in range(size):
             s = await sign_up(client)
-            await add_contact_id(client, s, "Ana")
+            ana = await add_contact_id(client, s, "Ana")
+            await step(client, s, ana, "referrals", {"name": "Rita"})  # Rita's referredBy is Ana
             await grant(client, s, looker, "summary")
     counts = {}
     for looker, size in ((few, 2), (many, 10)):
@@ -250,5 +255,30 @@ async def test_statements_do_not_grow_with_advisees(client: Client, statements: 
         data = await data_of(client, looker, DASHBOARD)
         assert len(data["advisees"]["nodes"]) == size
         assert data["cohort"]["students"] == size
+        assert all(len(n["contacts"]["nodes"]) == 2 for n in data["advisees"]["nodes"])
         counts[size] = len(statements)
     assert counts[2] == counts[10], counts
+
+
+async def test_access_checks_do_not_grow_with_the_students_asked_about(client: Client, statements: list[str]) -> None:
+    looker = await sign_up_advisor(client)
+    students = [await sign_up(client) for _ in range(6)]
+    for s in students[:4]:
+        await grant(client, s, looker, "summary")
+    counts, seen = {}, {}
+    for size in (2, 6):
+        asked = students[:size]
+        query = (
+            "{ " + " ".join(f's{n}: student(id: "{s.account_id}") {{ id scope }}' for n, s in enumerate(asked)) + " }"
+        )
+        statements.clear()
+        response = await gql(client, looker, query)
+        data = response.json()["data"]
+        # The last two were never granted: null, as for a student who does not exist.
+        assert [data[f"s{n}"] and data[f"s{n}"]["scope"] for n in range(size)] == ["summary"] * min(size, 4) + [
+            None
+        ] * (size - 4 if size > 4 else 0)
+        ours = [q for q in statements if "access_tokens" not in q]  # a token's last use is noted now and then
+        counts[size] = len(ours)
+        seen[size] = [" ".join(q.split())[:60] for q in ours]
+    assert counts[2] == counts[6], (counts, seen)

@@ -26,6 +26,7 @@ ORDER = {
     "field_notes": "note_key",
     "student_activity": "student_id, week",
     "student_versions": "student_id",
+    "student_summaries": "student_id",
 }
 
 
@@ -74,6 +75,8 @@ async def test_a_rebuild_reproduces_every_relationships_table(database_url: str,
     before = await snapshot(pool)
     assert len(before["contacts"]) == 4
     assert before["agenda_items"]
+    [summary] = before["student_summaries"]
+    assert (summary["requests"], summary["held"], summary["thanked"], summary["referrals"]) == (3, 2, 1, 1)
     store = EventStore(pool, event_registry(), inline=inline_projections())
     await rebuild(pool, store, RELATIONSHIPS, batch_size=7)
     after = await snapshot(pool)
