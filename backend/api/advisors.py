@@ -25,8 +25,8 @@ from backend.api.support import (
     Limit,
     StudentScope,
     decode_cursor,
-    encode_cursor,
 )
+from backend.cursors import RowId, encode_cursor
 from backend.errors import ValidationFailedError
 from backend.eventstore import EventStore
 from backend.fields import Email
@@ -209,7 +209,7 @@ class MyAdvisorsController(Controller):
         limit: Limit = 25,
     ) -> AdvisorReadPage:
         """Who looked at what of your data, and when: every advisor read, the latest first."""
-        before = decode_cursor(cursor, int) if cursor else None
+        before = decode_cursor(cursor, RowId) if cursor else None
         async with store.pool.acquire() as conn:
             found = await grants.reads(conn, student.student_id, before=before, limit=limit + 1)
         items = [

@@ -28,10 +28,10 @@ from backend.api.support import (
     Limit,
     StudentScope,
     decode_cursor,
-    encode_cursor,
     etag,
     expected_version,
 )
+from backend.cursors import encode_cursor
 from backend.eventstore import EventStore
 from backend.fields import NO_NUL
 from backend.opts import COMPRESSED_HERE

@@ -9,7 +9,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 
-from backend.api.support import Cursor, Limit, StudentScope, decode_cursor, encode_cursor
+from backend.api.support import Cursor, Limit, StudentScope, decode_cursor
+from backend.cursors import Offset, encode_cursor
 from backend.errors import NotFoundError
 from backend.eventstore import EventStore
 from backend.fields import Timestamp
@@ -39,7 +40,7 @@ class ContactHistoryController(Controller):
         limit: Limit = 50,
     ) -> HistoryPage:
         """Every recorded step of this relationship, oldest first: what, when, and by whom."""
-        after = decode_cursor(cursor, int) if cursor else 0
+        after = decode_cursor(cursor, Offset) if cursor else 0
         async with store.pool.acquire() as conn:
             await service.load_contact(conn, student.student_id, contact_id)  # yours, or 404
             events = await store.read_stream(

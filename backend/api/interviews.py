@@ -15,7 +15,8 @@ from litestar.params import FromPath, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_404_NOT_FOUND
 
 from backend.accounts.middleware import PUBLIC
-from backend.api.support import Cursor, Limit, StudentScope, decode_cursor, encode_cursor
+from backend.api.support import Cursor, Limit, StudentScope, decode_cursor
+from backend.cursors import encode_cursor
 from backend.eventstore import EventStore
 from backend.opts import SECRET_ANSWER
 from backend.problems import COMMAND_PROBLEMS, READ_PROBLEMS, problem_responses

@@ -5,8 +5,6 @@ the scope is built only from the signed-in principal. Every read and every comma
 handler ever chooses whose data it reads.
 """
 
-import base64
-import binascii
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
@@ -16,6 +14,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import HeaderParameter, QueryParameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN, HTTP_412_PRECONDITION_FAILED
 
+from backend import cursors
 from backend.accounts.principal import principal_of
 from backend.eventstore import EventStore
 from backend.problems import problem
@@ -137,17 +136,11 @@ def expected_version(if_match: str | None) -> int | None:
     return int(value)
 
 
-def encode_cursor(position: object) -> str:
-    """An opaque cursor for a page boundary: the sort key of the last row shown (a value or a tuple)."""
-    return base64.urlsafe_b64encode(msgspec.json.encode(position)).decode().rstrip("=")
-
-
 def decode_cursor(cursor: str, kind: type[T]) -> T:
     """The position a cursor names; a cursor that this API did not make is a 400."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        return msgspec.json.decode(raw, type=kind)
-    except (binascii.Error, ValueError, msgspec.DecodeError):
+        return cursors.decode_cursor(cursor, kind)
+    except cursors.BadCursorError:
         raise problem(
             HTTP_400_BAD_REQUEST, "bad-cursor", "This cursor is not valid", "Start again from the first page."
         ) from None
