@@ -231,6 +231,7 @@ class Contact:
     ) -> Connection[HistoryItem] | None:
         needs_notes(self.scope, "history")
         saw(info.context, self.student_id, "history")
+        info.context.keep = False  # personal fields a forget may redact with no event: never kept
         limit = page_size(first)
         start = decode_cursor(after, int) if after else 0
         events = await info.context.loader(load_histories).load((self.summary.id, start, limit))

@@ -32,6 +32,9 @@ class Context(BaseContext, kw_only=True):
     scopes: dict[UUID, Scope | None] = {}  # noqa: RUF012
     reads: set[tuple[UUID, str]] = set()  # noqa: RUF012
     """(student id, what) an advisor has read in this request: recorded once, when it ends."""
+    keep: bool = True
+    """Whether the answer may be kept (backend/graphql/kept.py): not one that shows events' personal
+    fields, which `rapport forget` can make unreadable without any event to move a tag."""
 
     def loader(self, batch: "Callable[[Context, list[K]], Awaitable[list[V]]]") -> DataLoader[K, V]:
         """This request's DataLoader for `batch`: keys asked for in one tick are loaded in one call."""

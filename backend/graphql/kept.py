@@ -11,7 +11,9 @@ midnight) and how many of their thank-you windows have closed by now; and the as
 answer kept under the same key and tag is exactly what running the query again would give. A grant,
 a change of scope or a revocation changes the tag, so it takes effect on the very next request.
 
-Only answers without errors are kept (an error may come from something passing, or from a limit).
+Only answers without errors are kept (an error may come from something passing, or from a limit),
+and none that shows a contact's history: its personal fields are unsealed with keys `rapport forget`
+destroys without appending an event, so no tag would move.
 A kept answer still records the advisor's reads it stands for, in the request that re-sends it (in
 the statement that reads the tag, only if the tag still matches): the student sees every look,
 whether it was computed or re-sent.

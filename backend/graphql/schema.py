@@ -166,6 +166,7 @@ class RapportGraphQL(_BASE):  # type: ignore[valid-type,misc]
             and tag is not None
             and answer.status_code == HTTP_200_OK
             and request.state.get(_CLEAN) is True
+            and ctx.keep
             and isinstance(answer.content, bytes)
         ):
             KEPT.put(key, kept.Kept(tag=tag, body=answer.content, reads=sorted(ctx.reads)))

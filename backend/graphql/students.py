@@ -218,24 +218,14 @@ class StudentStats:
 
 @strawberry.type(description="Something the student should have done already.")
 class AgendaItem:
+    # Plain fields where no scope is checked: graphql-core reads them directly, with no resolver to call
+    # (a dashboard lists hundreds of these).
+    kind: str
+    due: date
+    late_after: date = strawberry.field(description="Overdue from the day after this one.")
+    contact_id: UUID
     item: strawberry.Private[AgendaItemView]
     scope: strawberry.Private[Scope]
-
-    @strawberry.field
-    def kind(self) -> str:
-        return self.item.kind
-
-    @strawberry.field
-    def due(self) -> date:
-        return self.item.due
-
-    @described("Overdue from the day after this one.")
-    def late_after(self) -> date:
-        return self.item.late_after
-
-    @strawberry.field
-    def contact_id(self) -> UUID:
-        return self.item.contact_id
 
     @described("Why it exists, naming the person. Needs a `notes` grant.")
     def reason(self) -> str | None:
@@ -246,6 +236,12 @@ class AgendaItem:
     def contact_name(self) -> str | None:
         needs_notes(self.scope, "contactName")
         return self.item.contact_name
+
+    @staticmethod
+    def of(item: AgendaItemView, scope: Scope) -> "AgendaItem":
+        return AgendaItem(
+            kind=item.kind, due=item.due, late_after=item.late_after, contact_id=item.contact_id, item=item, scope=scope
+        )
 
 
 @strawberry.type
@@ -356,7 +352,7 @@ class Student:
     async def overdue(self, info: Info[Context, Any]) -> list[AgendaItem]:
         saw(info.context, self.id, "agenda")
         agenda = await info.context.loader(load_agendas).load(self.id)
-        return [AgendaItem(item=item, scope=self.access) for item in agenda.overdue]
+        return [AgendaItem.of(item, self.access) for item in agenda.overdue]
 
     @described("Contacts, most recently active first (archived ones left out).")
     async def contacts(

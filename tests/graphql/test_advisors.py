@@ -230,6 +230,7 @@ DASHBOARD = """
     id scope
     profile { displayName }
     stats { requestsSent thankYouOnTimeRate }
+    lately: stats(from: "2020-01-01") { requestsSent referralsReceived }
     funnel { stage contacts }
     activityPerWeek { events }
     overdue { kind due }
@@ -256,6 +257,7 @@ async def test_statements_do_not_grow_with_advisees(client: Client, statements: 
         assert len(data["advisees"]["nodes"]) == size
         assert data["cohort"]["students"] == size
         assert all(len(n["contacts"]["nodes"]) == 2 for n in data["advisees"]["nodes"])
+        assert all(n["lately"]["referralsReceived"] == 1 for n in data["advisees"]["nodes"])
         counts[size] = len(statements)
     assert counts[2] == counts[10], counts
 

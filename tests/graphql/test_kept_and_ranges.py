@@ -2,10 +2,15 @@
 date range with known answers, and the per-student summary the stats read."""
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
 
 import asyncpg
 import pytest
 
+from backend.db import create_pool
+from backend.eventstore import EventStore
+from backend.registry import event_registry
 from tests.api.conftest import Client, Student, sign_up, sign_up_advisor
 from tests.api.helpers import add_contact_id, ago, location_id, step
 from tests.graphql.support import codes, data_of, gql, grant, revoke
@@ -120,3 +125,21 @@ async def test_stats_over_a_date_range_count_the_steps_taken_in_it(client: Clien
         client, student, query, {"id": str(student.account_id), "from": today.isoformat(), "to": "2020-01-01"}
     )
     assert codes(backwards.json()) == ["BAD_INPUT"]
+
+
+async def test_an_answer_showing_history_is_never_kept(client: Client, student: Student, database_url: str) -> None:
+    """`rapport forget` redacts events' personal fields without an event: no tag would move."""
+    contact = await add_contact_id(client, student, "Ana Lee", notes="met at the alumni fair")
+    query = "{ me { student { contacts { nodes { history { nodes { type redacted } } } } } } }"
+
+    def redacted(data: dict[str, Any]) -> list[str]:
+        [node] = data["me"]["student"]["contacts"]["nodes"]
+        return [f for entry in node["history"]["nodes"] for f in entry["redacted"]]
+
+    assert redacted(await data_of(client, student, query)) == []
+    pool = await create_pool(database_url, 2)
+    try:  # as `rapport forget` does, in another process: no event, and nothing this server hears of
+        assert await EventStore(pool, event_registry()).forget(f"contact-{UUID(contact).hex}")
+    finally:
+        await pool.close()
+    assert redacted(await data_of(client, student, query)) != []
