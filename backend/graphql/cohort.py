@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from backend.advisors import access
 from backend.graphql.context import Context, remember, saw
-from backend.graphql.errors import ForbiddenError
+from backend.graphql.errors import ForbiddenError, ResolverError
 from backend.graphql.students import StageCount, Student, load_figures, student
 from backend.relationships.state import STAGES
 
@@ -51,10 +51,16 @@ def _reason(days: int | None, inactive_days: int) -> str:
     return f"No activity for {days} days (the limit asked for: {inactive_days})."
 
 
+MAX_INACTIVE_DAYS = 3660
+"""Ten years: the longest silence worth asking about."""
+
+
 async def cohort(info: Info[Context, Any], inactive_days: int = 14) -> Cohort:
     ctx = info.context
     if ctx.principal.role != "advisor":
         raise ForbiddenError("Only advisors have a cohort.")
+    if not 1 <= inactive_days <= MAX_INACTIVE_DAYS:
+        raise ResolverError(f"`inactiveDays` must be between 1 and {MAX_INACTIVE_DAYS}.", argument="inactiveDays")
     grants = await access.advisees(ctx.store.pool, ctx.principal.account_id, after=None, limit=MAX_COHORT)
     ids = [g.student_id for g in grants]
     for grant in grants:

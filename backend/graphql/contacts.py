@@ -11,11 +11,12 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from backend.cursors import Offset, encode_cursor
 from backend.eventstore.store import EVENT_COLUMNS
 from backend.eventstore.types import RecordedEvent
 from backend.graphql.context import Context, Scope, needs_notes, saw
 from backend.graphql.described import described
-from backend.graphql.pagination import DEFAULT_PAGE, Connection, connection, decode_cursor, encode_cursor, page_size
+from backend.graphql.pagination import DEFAULT_PAGE, Connection, connection, decode_cursor, page_size
 from backend.relationships import read
 from backend.relationships.events import contact_stream
 from backend.relationships.history import HistoryEntry, entry
@@ -233,7 +234,7 @@ class Contact:
         saw(info.context, self.student_id, "history")
         info.context.keep = False  # personal fields a forget may redact with no event: never kept
         limit = page_size(first)
-        start = decode_cursor(after, int) if after else 0
+        start = decode_cursor(after, Offset) if after else 0
         events = await info.context.loader(load_histories).load((self.summary.id, start, limit))
         you = info.context.principal.actor_id
         items = [(encode_cursor(e.version), HistoryItem.of(entry(e, you))) for e in events[:limit]]

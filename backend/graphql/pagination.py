@@ -1,12 +1,10 @@
 """Relay-style connections: edges with opaque cursors, pageInfo, and `nodes` as a shortcut."""
 
-import base64
-import binascii
 from typing import Generic, TypeVar
 
-import msgspec
 import strawberry
 
+from backend import cursors
 from backend.graphql.described import described
 from backend.graphql.errors import ResolverError
 
@@ -46,16 +44,11 @@ def page_size(first: int) -> int:
     return first
 
 
-def encode_cursor(position: object) -> str:
-    """An opaque cursor: the sort key of an item (a value or a tuple), as REST's are made."""
-    return base64.urlsafe_b64encode(msgspec.json.encode(position)).decode().rstrip("=")
-
-
 def decode_cursor(cursor: str, kind: type[K]) -> K:
+    """The position a cursor names (REST's cursors, checked the same way); a bad one is BAD_INPUT."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        return msgspec.json.decode(raw, type=kind)
-    except (binascii.Error, ValueError, msgspec.DecodeError):
+        return cursors.decode_cursor(cursor, kind)
+    except cursors.BadCursorError:
         raise ResolverError("This cursor is not valid: start again from the first page.", argument="after") from None
 
 

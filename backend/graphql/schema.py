@@ -28,13 +28,14 @@ from strawberry.types import ExecutionContext, ExecutionResult, Info
 from backend.accounts.middleware import CSRF_HEADER
 from backend.accounts.principal import principal_of
 from backend.advisors import access
+from backend.cursors import encode_cursor
 from backend.graphql import errors, kept
 from backend.graphql.accounts import Me, me
 from backend.graphql.cohort import Cohort, cohort
 from backend.graphql.context import Context, context_getter, remember, scope_of
 from backend.graphql.described import described
 from backend.graphql.limits import extensions
-from backend.graphql.pagination import DEFAULT_PAGE, Connection, connection, decode_cursor, encode_cursor, page_size
+from backend.graphql.pagination import DEFAULT_PAGE, Connection, connection, decode_cursor, page_size
 from backend.graphql.students import Student, student
 
 GRAPHQL_PATH = "/graphql"
