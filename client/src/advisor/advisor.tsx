@@ -6,7 +6,7 @@ import { api, asProblem, type Problem, type Schemas } from "../api/client";
 import { moment } from "../format";
 import { session } from "../session";
 import { useLoad } from "../ui/data";
-import { Layout, type Tab } from "../ui/layout";
+import { Layout, Section, type Tab } from "../ui/layout";
 import { ProblemNote } from "../ui/problem";
 import { SignOut } from "../screens/settings";
 import { Dashboard, Students } from "./dashboard";
@@ -83,20 +83,17 @@ function AdvisorSettings() {
   return (
     <AdvisorLayout title="Settings">
       <div class="settings">
-        <section aria-labelledby="h-account-info">
-          <h2 id="h-account-info">Your account</h2>
+        <Section id="h-account-info" title="Your account">
           <p>
             Signed in as an advisor: <span class="mono">{session.value?.email}</span>
           </p>
-        </section>
-        <section aria-labelledby="h-invite">
-          <h2 id="h-invite">Invite codes</h2>
+        </Section>
+        <Section id="h-invite" title="Invite codes">
           <InviteCodes />
-        </section>
-        <section aria-labelledby="h-account">
-          <h2 id="h-account">Sign out</h2>
+        </Section>
+        <Section id="h-account" title="Sign out">
           <SignOut />
-        </section>
+        </Section>
       </div>
     </AdvisorLayout>
   );

@@ -5,9 +5,11 @@ import { Link } from "wouter-preact";
 import { query, type AdviseePageFragment, type DashboardQuery } from "../api/gql";
 import type { Problem } from "../api/client";
 import { useLoad } from "../ui/data";
+import { Section } from "../ui/layout";
 import { Empty, ProblemNote } from "../ui/problem";
 import { AdvisorLayout, InviteCodes } from "./advisor";
-import { FunnelChart, WeeklyChart, sumWeeks } from "./charts";
+import { Figure, WeeklyChart } from "../ui/charts";
+import { FunnelChart, sumWeeks } from "./charts";
 
 const PAGE = 20;
 const INACTIVE_DAYS = 14;
@@ -22,25 +24,6 @@ export const SCOPE_LABEL: Record<string, string> = {
   summary: "Counts only",
   notes: "Names and notes",
 };
-
-function Figure({ label, value, note }: { label: string; value: string; note?: string }) {
-  return (
-    <div class="figure">
-      <dt>{label}</dt>
-      <dd class="value">
-        {value === "–" ? (
-          <>
-            <span aria-hidden="true">–</span>
-            <span class="vh">none yet</span>
-          </>
-        ) : (
-          value
-        )}
-      </dd>
-      {note ? <dd class="note">{note}</dd> : null}
-    </div>
-  );
-}
 
 function inactive(days: number | null): string {
   if (days === null) return "nothing recorded yet";
@@ -159,18 +142,16 @@ export function Dashboard() {
             </h2>
             <NeedsAttention items={c.needsAttention} />
           </section>
-          <section aria-labelledby="h-funnel">
-            <h2 id="h-funnel">Funnel</h2>
+          <Section id="h-funnel" title="Funnel">
             <FunnelChart id="cohort-funnel" stages={c.funnel} />
-          </section>
-          <section aria-labelledby="h-activity">
-            <h2 id="h-activity">Weekly activity</h2>
+          </Section>
+          <Section id="h-activity" title="Weekly activity">
             <WeeklyChart
               id="cohort-activity"
               what={`Steps recorded by the ${advisees.students.length} students listed below`}
               weeks={sumWeeks(advisees.students.map((s) => s.activityPerWeek))}
             />
-          </section>
+          </Section>
           <section aria-labelledby="h-students" class="wide">
             <h2 id="h-students">Students</h2>
             <AdviseeList advisees={advisees} />

@@ -7,9 +7,11 @@ import { forbidden, query, type StudentNotesQuery, type StudentSummaryQuery } fr
 import type { Problem } from "../api/client";
 import { day, moment, words } from "../format";
 import { useLoad } from "../ui/data";
+import { Section } from "../ui/layout";
 import { Empty, ProblemNote } from "../ui/problem";
 import { AdvisorLayout } from "./advisor";
-import { FunnelChart, WeeklyChart } from "./charts";
+import { Figure, WeeklyChart, plural } from "../ui/charts";
+import { FunnelChart } from "./charts";
 import { SCOPE_LABEL } from "./dashboard";
 
 type Summary = NonNullable<StudentSummaryQuery["student"]>;
@@ -18,26 +20,6 @@ type NotesContact = Notes["contacts"]["nodes"][number];
 
 const CONTACTS = 20;
 const percent = (rate: number | null) => (rate === null ? "–" : `${Math.round(rate * 100)}%`);
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
-function Figure({ label, value, note }: { label: string; value: string; note?: string | undefined }) {
-  return (
-    <div class="figure">
-      <dt>{label}</dt>
-      <dd class="value">
-        {value === "–" ? (
-          <>
-            <span aria-hidden="true">–</span>
-            <span class="vh">none yet</span>
-          </>
-        ) : (
-          value
-        )}
-      </dd>
-      {note ? <dd class="note">{note}</dd> : null}
-    </div>
-  );
-}
 
 function Stats({ s }: { s: Summary["stats"] }) {
   return (
@@ -206,14 +188,12 @@ export function StudentPage({ id }: { id: string }) {
             <h2 id="h-stats">Numbers</h2>
             <Stats s={s.stats} />
           </section>
-          <section aria-labelledby="h-funnel">
-            <h2 id="h-funnel">Funnel</h2>
+          <Section id="h-funnel" title="Funnel">
             <FunnelChart id="student-funnel" stages={s.funnel} />
-          </section>
-          <section aria-labelledby="h-activity">
-            <h2 id="h-activity">Weekly activity</h2>
+          </Section>
+          <Section id="h-activity" title="Weekly activity">
             <WeeklyChart id="student-activity" what="Steps recorded" weeks={s.activityPerWeek} />
-          </section>
+          </Section>
           <section aria-labelledby="h-overdue" class="wide">
             <h2 id="h-overdue">
               Overdue <span class="count">{s.overdue.length}</span>

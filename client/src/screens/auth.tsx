@@ -71,6 +71,33 @@ function AuthForm(props: {
   );
 }
 
+/** The fields a new account starts with, a student's or an advisor's. */
+function NewAccountFields({ emailLabel }: { emailLabel: string }) {
+  return (
+    <>
+      <label>
+        Your name
+        <input name="displayName" autoComplete="name" required maxLength={200} />
+      </label>
+      <label>
+        {emailLabel}
+        <input name="email" type="email" autoComplete="email" required />
+      </label>
+      <label>
+        Password <small>(at least 10 characters)</small>
+        <input name="password" type="password" autoComplete="new-password" required minLength={10} />
+      </label>
+    </>
+  );
+}
+
+/** What NewAccountFields sent. */
+const newAccount = (form: FormData) => ({
+  displayName: String(form.get("displayName")),
+  email: String(form.get("email")),
+  password: String(form.get("password")),
+});
+
 export function SignIn() {
   return (
     <AuthForm
@@ -102,30 +129,13 @@ export function SignUp() {
       verb="Create account"
       send={(form) =>
         api.POST("/api/v1/auth/sign-up", {
-          body: {
-            displayName: String(form.get("displayName")),
-            email: String(form.get("email")),
-            password: String(form.get("password")),
-            timeZone: phoneTimeZone(),
-            country: phoneCountry(),
-          },
+          body: { ...newAccount(form), timeZone: phoneTimeZone(), country: phoneCountry() },
         })
       }
       other={{ ask: "Have an account?", href: "/sign-in", text: "Sign in" }}
       also={{ ask: "Helping students as a career advisor?", href: "/advisor-sign-up", text: "I'm an advisor" }}
     >
-      <label>
-        Your name
-        <input name="displayName" autoComplete="name" required maxLength={200} />
-      </label>
-      <label>
-        Email
-        <input name="email" type="email" autoComplete="email" required />
-      </label>
-      <label>
-        Password <small>(at least 10 characters)</small>
-        <input name="password" type="password" autoComplete="new-password" required minLength={10} />
-      </label>
+      <NewAccountFields emailLabel="Email" />
       <p class="muted">Your time zone ({phoneTimeZone()}) and country come from this phone; change them in Settings.</p>
     </AuthForm>
   );
@@ -139,11 +149,7 @@ export function AdvisorSignUp() {
       verb="Create advisor account"
       send={(form) =>
         api.POST("/api/v1/auth/advisor-sign-up", {
-          body: {
-            displayName: String(form.get("displayName")),
-            email: String(form.get("email")),
-            password: String(form.get("password")),
-          },
+          body: newAccount(form),
         })
       }
       other={{ ask: "Have an account?", href: "/sign-in", text: "Sign in" }}
@@ -152,18 +158,7 @@ export function AdvisorSignUp() {
       <p class="muted">
         Advisors see a student's progress only after that student grants access, and the student sees every look.
       </p>
-      <label>
-        Your name
-        <input name="displayName" autoComplete="name" required maxLength={200} />
-      </label>
-      <label>
-        Work email
-        <input name="email" type="email" autoComplete="email" required />
-      </label>
-      <label>
-        Password <small>(at least 10 characters)</small>
-        <input name="password" type="password" autoComplete="new-password" required minLength={10} />
-      </label>
+      <NewAccountFields emailLabel="Work email" />
     </AuthForm>
   );
 }

@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { api, type Schemas } from "../api/client";
-import { day } from "../format";
+import { Figure, WeeklyChart, plural } from "../ui/charts";
 import { useLoad } from "../ui/data";
 import { Layout } from "../ui/layout";
 import { Empty, ProblemNote } from "../ui/problem";
@@ -10,37 +10,10 @@ import { STAGE_LABEL } from "./contacts";
 import "./screens.css";
 
 type Stats = Schemas["Stats"];
-type Week = Schemas["WeekActivity"];
 type FieldNotes = Schemas["FieldNotes"];
 type FieldNote = Schemas["FieldNote"];
 
 const percent = (rate: number | null) => (rate === null ? "–" : `${Math.round(rate * 100)}%`);
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
-function shortDay(iso: string): string {
-  const [y, m, d] = iso.split("-").map(Number);
-  return new Date(y!, m! - 1, d!).toLocaleDateString(undefined, { month: "short", day: "numeric" });
-}
-
-function Figure({ label, value, note }: { label: string; value: string; note?: string | undefined }) {
-  // <dt> comes first for screen readers; CSS shows the number above its label and note.
-  return (
-    <div class="figure">
-      <dt>{label}</dt>
-      <dd class="value">
-        {value === "–" ? (
-          <>
-            <span aria-hidden="true">–</span>
-            <span class="vh">none yet</span>
-          </>
-        ) : (
-          value
-        )}
-      </dd>
-      {note ? <dd class="note">{note}</dd> : null}
-    </div>
-  );
-}
 
 function Figures({ s }: { s: Stats }) {
   return (
@@ -61,76 +34,6 @@ function Figures({ s }: { s: Stats }) {
         value={s.daysSinceLastActivity === null ? "–" : String(s.daysSinceLastActivity)}
       />
     </dl>
-  );
-}
-
-/** A small bar chart drawn by hand; its text alternative is the summary and a table of the numbers. */
-function ActivityChart({ weeks }: { weeks: Week[] }) {
-  if (weeks.length === 0) return null;
-  const max = Math.max(1, ...weeks.map((w) => w.events));
-  const total = weeks.reduce((n, w) => n + w.events, 0);
-  const peak = weeks.reduce((a, b) => (b.events > a.events ? b : a));
-  const last = weeks[weeks.length - 1]!;
-  const W = 320;
-  const H = 130;
-  const top = 16;
-  const bottom = 20;
-  const gap = 4;
-  const bar = (W - gap * (weeks.length - 1)) / weeks.length;
-  const height = (n: number) => ((H - top - bottom) * n) / max;
-  const summary =
-    `Activity per week, ${plural(weeks.length, "week")} from ${shortDay(weeks[0]!.week)} to ${shortDay(last.week)}: ` +
-    `${plural(total, "step")} in all, most in the week of ${shortDay(peak.week)} (${peak.events}), ` +
-    `${last.events} this week.`;
-  return (
-    <figure class="chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="activity-summary">
-        <line class="axis" x1="0" x2={W} y1={H - bottom + 0.5} y2={H - bottom + 0.5} />
-        {weeks.map((w, i) => {
-          const h = height(w.events);
-          const x = i * (bar + gap);
-          return (
-            <g key={w.week}>
-              <rect x={x} y={H - bottom - h} width={bar} height={Math.max(h, w.events ? 1 : 0)} rx="2" fill="currentColor" />
-              {w === peak && w.events > 0 ? (
-                <text x={x + bar / 2} y={H - bottom - h - 4} text-anchor="middle" class="peak">
-                  {w.events}
-                </text>
-              ) : null}
-            </g>
-          );
-        })}
-        <text x="0" y={H - 5}>
-          {shortDay(weeks[0]!.week)}
-        </text>
-        <text x={W} y={H - 5} text-anchor="end">
-          {shortDay(last.week)}
-        </text>
-      </svg>
-      <figcaption class="muted" id="activity-summary">
-        {summary}
-      </figcaption>
-      <details>
-        <summary>Show the numbers</summary>
-        <table>
-          <caption class="vh">Steps recorded per week</caption>
-          <thead>
-            <tr>
-              <th scope="col">Week of</th>
-              <th scope="col">Steps</th>
-            </tr>
-          </thead>
-          <tbody>
-            {weeks.map((w) => (
-              <tr key={w.week}>
-                <td>{day(w.week)}</td>
-                <td>{w.events}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
-    </figure>
   );
 }
 
@@ -369,7 +272,7 @@ export function Insights() {
       {s && !fresh ? (
         <section aria-labelledby="h-activity">
           <h2 id="h-activity">Activity per week</h2>
-          <ActivityChart weeks={s.activityPerWeek} />
+          {s.activityPerWeek.length ? <WeeklyChart id="activity" weeks={s.activityPerWeek} what="Activity per week" /> : null}
         </section>
       ) : null}
       {s && contacts > 0 ? (

@@ -6,7 +6,7 @@ import { moment } from "../format";
 import { outbox } from "../outbox";
 import { adopt, forgetLocalData } from "../session";
 import { useLoad, type Fetched } from "../ui/data";
-import { Layout } from "../ui/layout";
+import { Layout, Section } from "../ui/layout";
 import { phoneTimeZone } from "../ui/local";
 import { Options } from "../ui/options";
 import { ProblemNote } from "../ui/problem";
@@ -572,40 +572,32 @@ export function Settings() {
         {me.loading && !p ? <p aria-busy="true">Loading…</p> : null}
         {p ? (
           <>
-            <section aria-labelledby="h-profile">
-              <h2 id="h-profile">Profile</h2>
+            <Section id="h-profile" title="Profile">
               <ProfileForm p={p} update={setProfile} reload={me.reload} />
-            </section>
-            <section aria-labelledby="h-interests">
-              <h2 id="h-interests">Career interests</h2>
+            </Section>
+            <Section id="h-interests" title="Career interests">
               <Interests p={p} update={setProfile} reload={me.reload} />
-            </section>
-            <section aria-labelledby="h-goals">
-              <h2 id="h-goals">Goals</h2>
+            </Section>
+            <Section id="h-goals" title="Goals">
               <Goals p={p} update={setProfile} reload={me.reload} />
-            </section>
-            <section aria-labelledby="h-questions">
-              <h2 id="h-questions">Question bank</h2>
+            </Section>
+            <Section id="h-questions" title="Question bank">
               <Questions p={p} reload={me.reload} />
-            </section>
+            </Section>
           </>
         ) : null}
-        <section aria-labelledby="h-advisors">
-          <h2 id="h-advisors">Advisor access</h2>
+        <Section id="h-advisors" title="Advisor access">
           <AdvisorAccess />
-        </section>
-        <section aria-labelledby="h-tokens">
-          <h2 id="h-tokens">Access tokens</h2>
+        </Section>
+        <Section id="h-tokens" title="Access tokens">
           <Tokens />
-        </section>
-        <section aria-labelledby="h-calendar">
-          <h2 id="h-calendar">Calendar feed</h2>
+        </Section>
+        <Section id="h-calendar" title="Calendar feed">
           <CalendarFeed />
-        </section>
-        <section aria-labelledby="h-account">
-          <h2 id="h-account">Account</h2>
+        </Section>
+        <Section id="h-account" title="Account">
           <SignOut />
-        </section>
+        </Section>
       </div>
     </Layout>
   );

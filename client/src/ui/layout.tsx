@@ -56,3 +56,13 @@ export function Layout({
     </>
   );
 }
+
+/** A titled part of a screen (Settings' parts): the section is named by its heading. */
+export function Section({ id, title, children }: { id: string; title: string; children: ComponentChildren }) {
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {children}
+    </section>
+  );
+}
