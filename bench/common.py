@@ -30,11 +30,11 @@ import msgspec
 
 from backend import migrate
 from backend.config import load_settings, to_asyncpg_dsn
-from backend.db import keep_session
+from backend.db import create_pool, keep_session
 from backend.eventstore import Event, EventRegistry, EventStore, Metadata, Personal, init_connection
 from backend.eventstore.projection import BATCH_COLUMNS
 from backend.eventstore.types import Conn
-from backend.registry import CORE_PROJECTIONS, inline_projections
+from backend.registry import CORE_PROJECTIONS, event_registry, inline_projections
 
 # -- the bench's events ------------------------------------------------------------------------
 
@@ -126,6 +126,34 @@ async def bench_database() -> AsyncIterator[str]:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def seeding(url: str, pool_size: int) -> AsyncIterator[tuple[asyncpg.Pool, EventStore, dict[str, Any]]]:
+    """Rapport's pool and event store (its inline projections) for seeding, and the machine's info, printed.
+
+    Both are closed at the end, once the store's debounced NOTIFY has gone out.
+    """
+    pool = await create_pool(url, pool_size)
+    store = EventStore(pool, event_registry(), inline=inline_projections())
+    try:
+        async with pool.acquire() as conn:
+            info = await machine_info(conn)
+        print(machine_line(info), flush=True)
+        yield pool, store, info
+    finally:
+        await asyncio.sleep(0.05)  # let the store's debounced NOTIFY go out before closing
+        await store.close()
+        await pool.close()
+
+
+async def settle(conn: Conn) -> None:
+    """After seeding: `VACUUM (ANALYZE)`, as autovacuum would have done by now, then a checkpoint.
+
+    The checkpoint writes the seeding's WAL out now, so that it does not land in a measured load.
+    """
+    await conn.execute("VACUUM (ANALYZE)")
+    await conn.execute("CHECKPOINT")
 
 
 async def create_bare_table(conn: Conn) -> None:

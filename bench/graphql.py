@@ -25,12 +25,9 @@ requests/s. A run with any non-2xx answer is reported as refused. The last line 
 JSON object.
 """
 
-import argparse
 import asyncio
 import json
 import random
-import shutil
-import sys
 import tempfile
 import time
 import urllib.request
@@ -44,9 +41,7 @@ from uuid import UUID
 from backend.accounts.access_tokens import issue_token
 from backend.accounts.sign_up import AdvisorSignUp, SignUp, sign_up, sign_up_advisor
 from backend.config import load_settings
-from backend.db import create_pool
 from backend.eventstore import EventStore, Metadata
-from backend.registry import event_registry, inline_projections
 from backend.relationships import service
 from backend.relationships.commands.contact import AddContact
 from backend.relationships.commands.follow_through import RecordReferral, SendThanks
@@ -54,9 +49,9 @@ from backend.relationships.commands.interview import RecordInterviewHeld, Schedu
 from backend.relationships.commands.request import RequestInterview
 from backend.students import service as student_service
 from backend.students.commands import GrantAdvisorAccess
-from bench.common import bench_database, machine_info, machine_line, ms, print_json, rate, table
+from bench.common import bench_database, ms, print_json, rate, seeding, settle, table
 from bench.http import _DONE, Load, bench_app, say, wrk, wrk_version
-from bench.serving import ROOT, serving
+from bench.serving import ROOT, chosen_sizes, serving, wrk_bench_arguments
 
 GOAL_RATIO = 0.3
 GOAL_P99_MS = 150.0
@@ -152,12 +147,7 @@ FIELDS = ("Data Science", "Public Policy", "Law", "Civil Engineering", "Product 
 async def seed(url: str, sizes: Sizes) -> tuple[Seeded, dict[str, Any]]:
     now = datetime.now(UTC)
     started = time.perf_counter()
-    pool = await create_pool(url, SEEDERS + 2)
-    store = EventStore(pool, event_registry(), inline=inline_projections())
-    try:
-        async with pool.acquire() as conn:
-            info = await machine_info(conn)
-        say(machine_line(info))
+    async with seeding(url, SEEDERS + 2) as (pool, store, info):
         say(f"seeding {sizes.students} students with {sizes.contacts} contacts each")
         queue = list(range(sizes.students))
         students: list[UUID] = []
@@ -182,12 +172,7 @@ async def seed(url: str, sizes: Sizes) -> tuple[Seeded, dict[str, Any]]:
             token = (await issue_token(conn, account_id=advisor_id, name="bench", now=now)).secret
             contacts = await conn.fetchval("SELECT count(*) FROM contacts")
             events = await conn.fetchval("SELECT count(*) FROM events")
-            await conn.execute("VACUUM (ANALYZE)")
-            await conn.execute("CHECKPOINT")
-    finally:
-        await asyncio.sleep(0.05)  # let the store's debounced NOTIFY go out before closing
-        await store.close()
-        await pool.close()
+            await settle(conn)
     seconds = time.perf_counter() - started
     say(f"seeded in {seconds:.1f} s: {len(students)} advisees, {contacts:,} contacts, {events:,} events")
     return Seeded(token=token, students=len(students), contacts=contacts, events=events, seconds=seconds), info
@@ -273,17 +258,13 @@ def verdict(results: dict[str, Load]) -> tuple[float, dict[str, Any]]:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="20 advisees of 10 contacts, 2 s per load")
-    parser.add_argument("--seconds", type=int, help="seconds per load (default 10, quick 2)")
-    parser.add_argument("--workers", type=int, default=1, help="granian workers (default 1, as RAPPORT_WORKERS)")
-    args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        print("bench.graphql needs wrk, the HTTP load generator: apt-get install wrk (macOS: brew install wrk)")
-        sys.exit(2)
-    sizes = QUICK if args.quick else FULL
-    if args.seconds:
-        sizes = Sizes(**{**sizes.__dict__, "seconds": args.seconds})
+    args = wrk_bench_arguments(
+        __doc__,
+        "bench.graphql",
+        quick="20 advisees of 10 contacts, 2 s per load",
+        seconds="seconds per load (default 10, quick 2)",
+    )
+    sizes = chosen_sizes(args, full=FULL, quick=QUICK)
     started = time.perf_counter()
     generator = wrk_version()
     with tempfile.TemporaryDirectory(prefix="bench-graphql-") as tmp:

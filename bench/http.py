@@ -28,11 +28,9 @@ Goals (the issue's): agenda and contacts at 0.5x the baseline's requests/s or mo
 refused, not as a figure. The last line of stdout is one JSON object.
 """
 
-import argparse
 import asyncio
 import json
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -51,15 +49,13 @@ from uuid import UUID
 from backend.accounts.access_tokens import issue_token
 from backend.accounts.sign_up import SignUp, sign_up
 from backend.config import load_settings
-from backend.db import create_pool
 from backend.demo import NOTES, seed_demo
 from backend.eventstore import EventStore
-from backend.registry import event_registry, inline_projections
 from backend.relationships import service
 from backend.relationships.commands.contact import AddContact, AddNote
 from backend.relationships.commands.interview import ScheduleInterview
-from bench.common import bench_database, machine_info, machine_line, ms, print_json, rate, table
-from bench.serving import Server, serving
+from bench.common import bench_database, ms, print_json, rate, seeding, settle, table
+from bench.serving import Server, chosen_sizes, serving, wrk_bench_arguments
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_RATIO = 0.5  # reads: at least half the baseline's requests/s
@@ -196,12 +192,7 @@ async def held_students(store: EventStore, per_student: int, folder: Path, now: 
 async def seed(url: str, sizes: Sizes, folder: Path) -> tuple[Seeded, dict[str, Any]]:
     now = datetime.now(UTC)
     started = time.perf_counter()
-    pool = await create_pool(url, SEEDERS + STUDENTS + 2)
-    store = EventStore(pool, event_registry(), inline=inline_projections())
-    try:
-        async with pool.acquire() as conn:
-            info = await machine_info(conn)
-        say(machine_line(info))
+    async with seeding(url, SEEDERS + STUDENTS + 2) as (pool, store, info):
         say(f"seeding one student: {sizes.contacts:,} contacts, then notes up to {sizes.events:,} events")
         demo = await seed_demo(
             pool,
@@ -223,13 +214,7 @@ async def seed(url: str, sizes: Sizes, folder: Path) -> tuple[Seeded, dict[str, 
                 "SELECT coalesce(sum(version), 0) FROM contacts WHERE student_id = $1", demo.account_id
             )
             events += await conn.fetchval("SELECT version FROM students WHERE student_id = $1", demo.account_id)
-            await conn.execute("VACUUM (ANALYZE)")
-            # Write the seeding's WAL out now, so that its checkpoint does not land in a measured load.
-            await conn.execute("CHECKPOINT")
-    finally:
-        await asyncio.sleep(0.05)  # let the store's debounced NOTIFY go out before closing
-        await store.close()
-        await pool.close()
+            await settle(conn)
     seconds = time.perf_counter() - started
     seeded = Seeded(
         token=demo.token,
@@ -543,17 +528,13 @@ def report(results: dict[str, Load | str], ratios: dict[str, float], goals: dict
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="100 contacts, 2,000 events, 2 s per load (< 1 min)")
-    parser.add_argument("--seconds", type=int, help="seconds per read load (default 10, quick 2)")
-    parser.add_argument("--workers", type=int, default=1, help="granian workers (default 1, as RAPPORT_WORKERS)")
-    args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        print("bench.http needs wrk, the HTTP load generator: apt-get install wrk (macOS: brew install wrk)")
-        sys.exit(2)
-    sizes = QUICK if args.quick else FULL
-    if args.seconds:
-        sizes = Sizes(**{**sizes.__dict__, "seconds": args.seconds})
+    args = wrk_bench_arguments(
+        __doc__,
+        "bench.http",
+        quick="100 contacts, 2,000 events, 2 s per load (< 1 min)",
+        seconds="seconds per read load (default 10, quick 2)",
+    )
+    sizes = chosen_sizes(args, full=FULL, quick=QUICK)
     started = time.perf_counter()
     generator = wrk_version()
     with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:

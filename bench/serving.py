@@ -1,13 +1,17 @@
-"""A server the benchmarks measure, in a subprocess on a free port: started, waited for, stopped.
+"""A server the benchmarks measure, in a subprocess on a free port: started, waited for, stopped;
+and the command line of the benches that load it with wrk (bench.http, bench.graphql).
 
 bench.client runs `rapport serve` this way, bench.http `python -m bench.app`: the command line is the
 only difference. The server is ready when `GET /health` answers 200; its output goes to a log file,
 whose tail is written to stderr when the bench fails while the server runs.
 """
 
+import argparse
 import asyncio
 import contextlib
+import dataclasses
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -16,9 +20,14 @@ import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 ROOT = Path(__file__).resolve().parent.parent
+
+S = TypeVar("S", bound="DataclassInstance")
 
 
 def free_port() -> int:
@@ -80,3 +89,25 @@ async def serving(argv: Sequence[str], env: Mapping[str, str], folder: Path) -> 
             raise
         finally:
             server.stop()
+
+
+def wrk_bench_arguments(description: str | None, bench: str, *, quick: str, seconds: str) -> argparse.Namespace:
+    """The command line of a bench that loads a server with wrk: --quick, --seconds, --workers.
+
+    Exits 2, saying so, when wrk is not installed.
+    """
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help=quick)
+    parser.add_argument("--seconds", type=int, help=seconds)
+    parser.add_argument("--workers", type=int, default=1, help="granian workers (default 1, as RAPPORT_WORKERS)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print(f"{bench} needs wrk, the HTTP load generator: apt-get install wrk (macOS: brew install wrk)")
+        sys.exit(2)
+    return args
+
+
+def chosen_sizes(args: argparse.Namespace, *, full: S, quick: S) -> S:
+    """`quick` with --quick, else `full` (dataclasses), with --seconds in place of their `seconds`."""
+    sizes = quick if args.quick else full
+    return dataclasses.replace(sizes, seconds=args.seconds) if args.seconds else sizes

@@ -100,30 +100,12 @@ async def load_agendas(ctx: Context, keys: list[UUID]) -> list[AgendaView]:
 
 
 async def load_graphs(ctx: Context, keys: list[UUID]) -> list[ReferralGraph]:
-    """Each student's referral graph, in one statement; built from the rows as insights.referral_graph does."""
+    """Each student's referral graph, in one statement; built from the rows by insights.graph_of, as REST builds it."""
     rows: dict[UUID, list[Any]] = {key: [] for key in keys}
     async with ctx.store.pool.acquire() as conn:
         for row in await conn.fetch(GRAPHS_FOR_MANY, keys, insights.MAX_GRAPH_NODES):
             rows[row["student_id"]].append(row)
-    return [_graph(rows[key]) for key in keys]
-
-
-def _graph(rows: list[Any]) -> ReferralGraph:
-    nodes = [
-        insights.GraphNode(
-            id=r["contact_id"],
-            name=r["name"],
-            stage=r["shown_stage"],
-            organization=r["organization"],
-            career_field=r["career_field"],
-            depth=r["depth"],
-            erased=r["erased"],
-        )
-        for r in rows
-    ]
-    shown = {n.id for n in nodes}
-    edges = [insights.GraphEdge(from_=r["referred_by"], to=r["contact_id"]) for r in rows if r["referred_by"] in shown]
-    return ReferralGraph(nodes=nodes, edges=edges, depth=max((n.depth for n in nodes), default=0))
+    return [insights.graph_of(rows[key]) for key in keys]
 
 
 # -- types ----------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ notes compared by career field, and search. Every query takes the student id as 
 Like read.py, "today" is the student's local date, computed in SQL from their time zone.
 """
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
@@ -552,7 +553,11 @@ LIMIT $2
 
 async def referral_graph(conn: Conn, student_id: UUID) -> ReferralGraph:
     """Who referred whom: the chains through which the network grew."""
-    rows = await conn.fetch(_GRAPH, student_id, MAX_GRAPH_NODES)
+    return graph_of(await conn.fetch(_GRAPH, student_id, MAX_GRAPH_NODES))
+
+
+def graph_of(rows: Sequence[Any]) -> ReferralGraph:
+    """The graph from its rows (`_GRAPH`'s columns), edges only between contacts it shows."""
     nodes = [
         GraphNode(
             id=r["contact_id"],

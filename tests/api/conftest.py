@@ -46,35 +46,20 @@ async def client(database_url: str) -> AsyncIterator[Client]:
         yield test_client
 
 
-async def sign_up(
-    client: Client,
-    *,
-    email: str | None = None,
-    time_zone: str = "America/New_York",
-    country: str = "US",
-    display_name: str = "Sam Student",
-    password: str = PASSWORD,
+async def _signed_up(
+    client: Client, path: str, fields: dict[str, str], password: str, *, role: str | None = None
 ) -> Student:
-    """Sign a new student up and give them a personal access token; the client's cookies are kept as they were."""
-    email = email or f"student-{uuid.uuid4().hex[:10]}@example.edu"
+    """POST the sign-up, then make a personal access token with its CSRF token; the client's cookies are kept."""
+    email = fields["email"]
     saved = httpx.Cookies(client.cookies)
     try:
-        signed_up = await client.post(
-            "/api/v1/auth/sign-up",
-            json={
-                "email": email,
-                "password": password,
-                "displayName": display_name,
-                "timeZone": time_zone,
-                "country": country,
-            },
-        )
+        signed_up = await client.post(path, json={**fields, "password": password})
         assert signed_up.status_code == 201, signed_up.text
         body = signed_up.json()
+        if role is not None:
+            assert body["role"] == role
         created = await client.post(
-            "/api/v1/tokens",
-            json={"name": "tests"},
-            headers={"X-CSRF-Token": body["csrfToken"]},
+            "/api/v1/tokens", json={"name": "tests"}, headers={"X-CSRF-Token": body["csrfToken"]}
         )
         assert created.status_code == 201, created.text
         token = created.json()["token"]
@@ -87,6 +72,21 @@ async def sign_up(
         token=token,
         headers={"Authorization": f"Bearer {token}"},
     )
+
+
+async def sign_up(
+    client: Client,
+    *,
+    email: str | None = None,
+    time_zone: str = "America/New_York",
+    country: str = "US",
+    display_name: str = "Sam Student",
+    password: str = PASSWORD,
+) -> Student:
+    """Sign a new student up and give them a personal access token; the client's cookies are kept as they were."""
+    email = email or f"student-{uuid.uuid4().hex[:10]}@example.edu"
+    fields = {"email": email, "displayName": display_name, "timeZone": time_zone, "country": country}
+    return await _signed_up(client, "/api/v1/auth/sign-up", fields, password)
 
 
 @pytest.fixture
@@ -104,29 +104,8 @@ async def sign_up_advisor(
 ) -> Student:
     """Sign a new advisor up and give them a personal access token, as `sign_up` does for a student."""
     email = email or f"advisor-{uuid.uuid4().hex[:10]}@example.edu"
-    saved = httpx.Cookies(client.cookies)
-    try:
-        signed_up = await client.post(
-            "/api/v1/auth/advisor-sign-up",
-            json={"email": email, "password": password, "displayName": display_name},
-        )
-        assert signed_up.status_code == 201, signed_up.text
-        body = signed_up.json()
-        assert body["role"] == "advisor"
-        created = await client.post(
-            "/api/v1/tokens", json={"name": "tests"}, headers={"X-CSRF-Token": body["csrfToken"]}
-        )
-        assert created.status_code == 201, created.text
-        token = created.json()["token"]
-    finally:
-        client.cookies = saved
-    return Student(
-        account_id=UUID(body["accountId"]),
-        email=email,
-        password=password,
-        token=token,
-        headers={"Authorization": f"Bearer {token}"},
-    )
+    fields = {"email": email, "displayName": display_name}
+    return await _signed_up(client, "/api/v1/auth/advisor-sign-up", fields, password, role="advisor")
 
 
 @pytest.fixture
