@@ -2,6 +2,8 @@
 them for all advisees in one statement), so they mean exactly what REST's /stats says."""
 
 import statistics
+from collections import Counter
+from datetime import date
 from typing import Any
 
 import strawberry
@@ -10,7 +12,7 @@ from strawberry.types import Info
 from backend.advisors import access
 from backend.graphql.context import Context, remember, saw
 from backend.graphql.errors import ForbiddenError, ResolverError
-from backend.graphql.students import StageCount, Student, load_figures, student
+from backend.graphql.students import StageCount, Student, WeekActivity, load_figures, student
 from backend.relationships.state import STAGES
 
 MAX_COHORT = 1000
@@ -40,6 +42,10 @@ class Cohort:
     median_days_to_thanks: float | None = strawberry.field(description="Across every thanked interview.")
     referrals_per_student: float | None
     referrals: list[StudentReferrals]
+    activity_per_week: list[WeekActivity] = strawberry.field(
+        description="Steps recorded by all the advisees, summed by week over each one's last 12 weeks (weeks start"
+        " on each student's own Monday, so students in far-apart time zones can add a 13th), oldest first."
+    )
     needs_attention: list[Attention] = strawberry.field(
         description="Students with no activity for `inactiveDays` days or more, longest first."
     )
@@ -73,6 +79,10 @@ async def cohort(info: Info[Context, Any], inactive_days: int = 14) -> Cohort:
         for count in f.stats.stage_counts:
             funnel[count.stage] += count.contacts
     due = sum(f.thanks_due for f in figures)
+    weeks: Counter[date] = Counter()
+    for f in figures:
+        for w in f.stats.activity_per_week:
+            weeks[w.week] += w.events
     referrals = [
         StudentReferrals(student=student(g.student_id, g.scope), referrals=f.stats.referrals_received)
         for g, f in zip(grants, figures, strict=True)
@@ -90,6 +100,7 @@ async def cohort(info: Info[Context, Any], inactive_days: int = 14) -> Cohort:
         median_days_to_thanks=round(statistics.median(days), 2) if days else None,
         referrals_per_student=sum(r.referrals for r in referrals) / len(ids) if ids else None,
         referrals=referrals,
+        activity_per_week=[WeekActivity(week=w, events=n) for w, n in sorted(weeks.items())],
         needs_attention=[
             Attention(student=student(g.student_id, g.scope), days_inactive=d, reason=_reason(d, inactive_days))
             for g, d in idle

@@ -119,7 +119,8 @@ def test_advisor_sees_cohort_and_each_student_within_scope(
         # The cohort: its figures, and its charts with their text alternatives.
         expect(main.locator(".figure", has_text="Students").locator(".value")).to_have_text("3")
         expect(main.get_by_role("img", name=re.compile(r"Contacts by stage, 2 contacts in all"))).to_be_visible()
-        expect(main.get_by_role("img", name=re.compile(r"Steps recorded by the 3 students"))).to_be_visible()
+        weeks_chart = re.compile(r"Steps recorded across all your students \(3\), 12 weeks")
+        expect(main.get_by_role("img", name=weeks_chart)).to_be_visible()
         # Who needs attention, with the reason: the student who has recorded no one.
         attention = main.get_by_role("list", name="Students needing attention")
         expect(attention.get_by_role("link")).to_have_count(1)

@@ -3,6 +3,7 @@ small data set worked out by hand, recorded reads, and statements that do not gr
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
@@ -197,10 +198,24 @@ async def test_cohort_figures_match_the_ones_worked_out_by_hand(client: Client, 
         )
     for s, scope in ((busy, "notes"), (idle, "summary"), (late, "summary")):
         await grant(client, s, looker, scope)
+    # Weekly activity, set by hand in place of what the steps above (and signing up) recorded, as
+    # {weeks ago: steps} in everyone's calendar (all in New York): this week is 0, the oldest shown 11;
+    # 12 is too old to show, idle has none, and the outsider's never count.
+    monday = datetime.now(ZoneInfo("America/New_York")).date()
+    monday -= timedelta(days=monday.weekday())
+    activity = [(busy, {0: 3, 2: 1, 11: 2, 12: 50}), (late, {0: 4, 5: 7}), (idle, {}), (outsider, {0: 100, 2: 100})]
+    await db.execute(
+        "DELETE FROM student_activity WHERE student_id = ANY ($1::uuid[])", [s.account_id for s, _ in activity]
+    )
+    await db.executemany(
+        "INSERT INTO student_activity (student_id, week, events) VALUES ($1, $2, $3)",
+        [(s.account_id, monday - timedelta(weeks=n), e) for s, weeks in activity for n, e in weeks.items()],
+    )
 
     query = """{ cohort(inactiveDays: 2) {
         students funnel { stage contacts } thankYouOnTimeRate medianDaysToThanks referralsPerStudent
         referrals { student { id } referrals }
+        activityPerWeek { week events }
         needsAttention { student { id } daysInactive reason }
     } }"""
     cohort = (await data_of(client, looker, query))["cohort"]
@@ -222,6 +237,11 @@ async def test_cohort_figures_match_the_ones_worked_out_by_hand(client: Client, 
     assert attention == [(str(idle.account_id), None), (str(late.account_id), 5)]
     assert cohort["needsAttention"][0]["reason"] == "Has not recorded anyone yet."
     assert cohort["needsAttention"][1]["reason"] == "No activity for 5 days (the limit asked for: 2)."
+    # busy's and late's weeks added up by hand (idle has none), oldest first, this week last.
+    by_hand = {0: 3 + 4, 2: 1, 5: 7, 11: 2}
+    assert cohort["activityPerWeek"] == [
+        {"week": (monday - timedelta(weeks=n)).isoformat(), "events": by_hand.get(n, 0)} for n in range(11, -1, -1)
+    ]
 
 
 DASHBOARD = """
@@ -237,7 +257,10 @@ DASHBOARD = """
     referralGraph { depth nodes { stage } }
     contacts(first: 5) { nodes { stage referredBy { stage } } }
   } }
-  cohort { students thankYouOnTimeRate medianDaysToThanks needsAttention { student { id } reason } }
+  cohort {
+    students thankYouOnTimeRate medianDaysToThanks needsAttention { student { id } reason }
+    activityPerWeek { week events }
+  }
 }
 """
 

@@ -41,10 +41,3 @@ export function FunnelChart({ id, stages }: { id: string; stages: { stage: strin
     </figure>
   );
 }
-
-/** Weeks summed across students (each list oldest first, the same weeks for all, or fewer for a newer student). */
-export function sumWeeks(lists: { week: string; events: number }[][]): { week: string; events: number }[] {
-  const byWeek = new Map<string, number>();
-  for (const list of lists) for (const w of list) byWeek.set(w.week, (byWeek.get(w.week) ?? 0) + w.events);
-  return [...byWeek.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([week, events]) => ({ week, events }));
-}

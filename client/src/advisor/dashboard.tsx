@@ -9,7 +9,7 @@ import { Section } from "../ui/layout";
 import { Empty, ProblemNote } from "../ui/problem";
 import { AdvisorLayout, InviteCodes } from "./advisor";
 import { Figure, WeeklyChart } from "../ui/charts";
-import { FunnelChart, sumWeeks } from "./charts";
+import { FunnelChart } from "./charts";
 
 const PAGE = 20;
 const INACTIVE_DAYS = 14;
@@ -148,8 +148,8 @@ export function Dashboard() {
           <Section id="h-activity" title="Weekly activity">
             <WeeklyChart
               id="cohort-activity"
-              what={`Steps recorded by the ${advisees.students.length} students listed below`}
-              weeks={sumWeeks(advisees.students.map((s) => s.activityPerWeek))}
+              what={`Steps recorded across all your students (${c.students})`}
+              weeks={c.activityPerWeek}
             />
           </Section>
           <section aria-labelledby="h-students" class="wide">

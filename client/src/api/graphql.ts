@@ -27,7 +27,7 @@ export type DashboardQueryVariables = Exact<{
 }>;
 
 
-export type DashboardQuery = { me: { email: string }, cohort: { students: number, thankYouOnTimeRate: number | null, medianDaysToThanks: number | null, referralsPerStudent: number | null, funnel: Array<{ stage: string, contacts: number }>, needsAttention: Array<{ daysInactive: number | null, reason: string, student: { id: string, scope: string, profile: { displayName: string } } }> }, advisees: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, scope: string, profile: { displayName: string, school: string | null }, stats: { interviewsHeld: number, daysSinceLastActivity: number | null }, activityPerWeek: Array<{ week: string, events: number }> }> } };
+export type DashboardQuery = { me: { email: string }, cohort: { students: number, thankYouOnTimeRate: number | null, medianDaysToThanks: number | null, referralsPerStudent: number | null, funnel: Array<{ stage: string, contacts: number }>, activityPerWeek: Array<{ week: string, events: number }>, needsAttention: Array<{ daysInactive: number | null, reason: string, student: { id: string, scope: string, profile: { displayName: string } } }> }, advisees: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, scope: string, profile: { displayName: string, school: string | null }, stats: { interviewsHeld: number, daysSinceLastActivity: number | null } }> } };
 
 export type AdviseesQueryVariables = Exact<{
   first: number;
@@ -35,9 +35,9 @@ export type AdviseesQueryVariables = Exact<{
 }>;
 
 
-export type AdviseesQuery = { advisees: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, scope: string, profile: { displayName: string, school: string | null }, stats: { interviewsHeld: number, daysSinceLastActivity: number | null }, activityPerWeek: Array<{ week: string, events: number }> }> } };
+export type AdviseesQuery = { advisees: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, scope: string, profile: { displayName: string, school: string | null }, stats: { interviewsHeld: number, daysSinceLastActivity: number | null } }> } };
 
-export type AdviseePageFragment = { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, scope: string, profile: { displayName: string, school: string | null }, stats: { interviewsHeld: number, daysSinceLastActivity: number | null }, activityPerWeek: Array<{ week: string, events: number }> }> };
+export type AdviseePageFragment = { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, scope: string, profile: { displayName: string, school: string | null }, stats: { interviewsHeld: number, daysSinceLastActivity: number | null } }> };
 
 export type StudentSummaryQueryVariables = Exact<{
   id: string;
