@@ -12,11 +12,11 @@ by construction; what it saves is the query and the encoding of the answer.
 """
 
 import gzip
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 from uuid import UUID
 
+from cachetools import LRUCache
 from litestar import Response
 from litestar.enums import MediaType
 from litestar.openapi.datastructures import ResponseSpec
@@ -63,21 +63,14 @@ class _Kept:
 
 class Answers:
     def __init__(self, size: int = 2_000) -> None:
-        self.size = size
-        self._kept: OrderedDict[tuple[UUID, Hashable], _Kept] = OrderedDict()
+        self._kept: LRUCache[tuple[UUID, Hashable], _Kept] = LRUCache(maxsize=size)
 
     def get(self, student_id: UUID, key: Hashable, tag: str) -> _Kept | None:
         kept = self._kept.get((student_id, key))
-        if kept is None or kept.tag != tag:
-            return None
-        self._kept.move_to_end((student_id, key))
-        return kept
+        return kept if kept is not None and kept.tag == tag else None
 
     def put(self, student_id: UUID, key: Hashable, tag: str, body: bytes) -> _Kept:
         kept = self._kept[(student_id, key)] = _Kept(tag, body)
-        self._kept.move_to_end((student_id, key))
-        while len(self._kept) > self.size:
-            self._kept.popitem(last=False)
         return kept
 
     async def answer(

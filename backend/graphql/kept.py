@@ -21,10 +21,10 @@ whether it was computed or re-sent.
 Each process keeps its own bounded set (least recently used goes first).
 """
 
-from collections import OrderedDict
 from typing import Any
 
 import msgspec
+from cachetools import LRUCache
 
 from backend.accounts.principal import Principal
 from backend.advisors import access
@@ -105,21 +105,13 @@ class Kept(msgspec.Struct, frozen=True):
 
 class KeptAnswers:
     def __init__(self, size: int = 256, max_bytes: int = 4_000_000) -> None:
-        self.size = size
         self.max_bytes = max_bytes
-        self._kept: OrderedDict[Key, Kept] = OrderedDict()
+        self._kept: LRUCache[Key, Kept] = LRUCache(maxsize=size)
 
     def get(self, key: Key) -> Kept | None:
         """The answer kept under `key`, whatever its tag (the caller compares it with the current one)."""
-        kept = self._kept.get(key)
-        if kept is not None:
-            self._kept.move_to_end(key)
-        return kept
+        return self._kept.get(key)
 
     def put(self, key: Key, kept: Kept) -> None:
-        if len(kept.body) > self.max_bytes:
-            return
-        self._kept[key] = kept
-        self._kept.move_to_end(key)
-        while len(self._kept) > self.size:
-            self._kept.popitem(last=False)
+        if len(kept.body) <= self.max_bytes:
+            self._kept[key] = kept
