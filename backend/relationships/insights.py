@@ -387,12 +387,112 @@ chain (contact_id, depth) AS (
 )
 """
 
+# A student's summary: the figures of their stats that do not depend on the day they are read, from
+# the read models, for the student `s` of the enclosing query. What depends on today (stages turning
+# `no_response`, thank-you windows closing, days since the last activity, the last 12 weeks) is kept
+# as the dates it turns on, and decided when read (SUMMARY_STATS).
+STUDENT_SUMMARY = """
+WITH RECURSIVE cs AS (
+    SELECT c.contact_id, c.state, c.referrals, c.career_field, c.field_key, c.last_activity_at, c.stage,
+           c.no_response_from
+    FROM contacts c WHERE c.student_id = s.student_id
+), held AS (
+    SELECT i.held_at, i.thanked_at, i.thanked_on_time,
+           (SELECT a.late_after FROM agenda_items a
+            WHERE a.student_id = s.student_id AND a.kind = 'send_thanks' AND a.ref = i.interview_id) AS late_after
+    FROM interviews i WHERE i.student_id = s.student_id AND i.status = 'held'
+), chain (contact_id, depth) AS (
+    SELECT r.contact_id, 0 FROM contacts r
+    WHERE r.student_id = s.student_id AND (r.referred_by IS NULL OR NOT EXISTS (
+        SELECT 1 FROM contacts p WHERE p.student_id = s.student_id AND p.contact_id = r.referred_by))
+    UNION ALL
+    SELECT c.contact_id, ch.depth + 1 FROM chain ch JOIN contacts c ON c.referred_by = ch.contact_id
+    WHERE c.student_id = s.student_id
+)
+SELECT
+    (SELECT coalesce(sum((cs.state ->> 'requests_count')::integer), 0) FROM cs)::integer AS requests,
+    (SELECT coalesce(sum((cs.state ->> 'replies_count')::integer), 0) FROM cs)::integer AS replies,
+    (SELECT count(*) FROM held)::integer AS held,
+    (SELECT count(*) FROM held WHERE thanked_at IS NOT NULL)::integer AS thanked,
+    (SELECT count(*) FROM held WHERE thanked_at IS NOT NULL AND thanked_on_time)::integer AS thanked_on_time,
+    -- An unthanked interview's window closes once its send_thanks item is overdue (2 business days
+    -- in the student's calendar: the instant before the student's midnight ending `late_after`);
+    -- without such an item (archived contact), 3 days after it was held.
+    (SELECT coalesce(array_agg(CASE WHEN late_after IS NOT NULL
+                    THEN ((late_after + 1)::timestamp AT TIME ZONE s.time_zone) - interval '1 microsecond'
+                    ELSE held_at + interval '3 days' END ORDER BY held_at), '{}')
+     FROM held WHERE thanked_at IS NULL) AS thanks_close_at,
+    (SELECT coalesce(array_agg(extract(epoch FROM thanked_at - held_at)::float8 / 86400 ORDER BY held_at), '{}')
+     FROM held WHERE thanked_at IS NOT NULL) AS days_to_thanks,
+    (SELECT coalesce(sum(cs.referrals), 0) FROM cs)::integer AS referrals,
+    (SELECT count(*) FROM cs WHERE cs.referrals > 0)::integer AS referrers,
+    (SELECT coalesce(max(depth), 0) FROM chain)::integer AS depth,
+    (SELECT coalesce(jsonb_agg(jsonb_build_object('careerField', f.career_field, 'contacts', f.n)
+                               ORDER BY f.n DESC, f.field_key NULLS LAST), '[]')
+     FROM (SELECT cs.field_key, mode() WITHIN GROUP (ORDER BY cs.career_field) AS career_field, count(*) AS n
+           FROM cs GROUP BY cs.field_key) f) AS fields,
+    -- Stages as stored; a request that turns `no_response` on a date is kept as that date instead.
+    (SELECT coalesce(jsonb_object_agg(x.stage, x.n), '{}')
+     FROM (SELECT cs.stage, count(*) AS n FROM cs
+           WHERE NOT (cs.stage = 'requested' AND cs.no_response_from IS NOT NULL) GROUP BY cs.stage) x) AS stages,
+    (SELECT coalesce(array_agg(cs.no_response_from ORDER BY cs.no_response_from), '{}') FROM cs
+     WHERE cs.stage = 'requested' AND cs.no_response_from IS NOT NULL) AS no_response_from,
+    (SELECT max(cs.last_activity_at) FROM cs) AS last_activity_at
+"""
+
+STUDENT_SUMMARY_COLUMNS = (
+    "requests",
+    "replies",
+    "held",
+    "thanked",
+    "thanked_on_time",
+    "thanks_close_at",
+    "days_to_thanks",
+    "referrals",
+    "referrers",
+    "depth",
+    "fields",
+    "stages",
+    "no_response_from",
+    "last_activity_at",
+)
+
+_SUMMARY_COLUMNS = ", ".join(STUDENT_SUMMARY_COLUMNS)
+
 # The numbers of many students in one statement (`$1`: their ids, in any order), from each one's
-# summary (student_summaries, kept by the relationships projection) and their weekly activity. What
-# depends on today is decided here, from the dates the summary keeps: a request past its
+# summary and their weekly activity.
+#
+# Summaries are computed when read, not on every append (that put a statement over all of a
+# student's contacts on the write path). A stored summary names the student version it was computed
+# at; the ones asked for whose student has moved on since (or that were never computed) are computed
+# here from the read models, stored for the next read, and used. In READ COMMITTED one statement
+# reads one snapshot, so a computed summary and the version it is stored with agree; a summary
+# computed by a concurrent read from an older snapshot never replaces a newer one, and rows are
+# stored in student order, so two reads storing the same students cannot deadlock.
+#
+# What depends on today is decided here, from the dates the summary keeps: a request past its
 # no_response_from shows as `no_response`, an unthanked interview counts as due once its window has
 # closed, and days since the last activity and the last 12 weeks are counted to the student's today.
-SUMMARY_STATS = """
+SUMMARY_STATS = f"""
+WITH fresh AS (
+    SELECT s.student_id, coalesce(v.version, 0) AS version, x.*
+    FROM students s
+    LEFT JOIN student_versions v ON v.student_id = s.student_id
+    LEFT JOIN student_summaries o ON o.student_id = s.student_id
+    CROSS JOIN LATERAL ({STUDENT_SUMMARY}) x
+    WHERE s.student_id = ANY ($1::uuid[]) AND (o.student_id IS NULL OR o.version < coalesce(v.version, 0))
+), stored AS (
+    INSERT INTO student_summaries AS t (student_id, version, {_SUMMARY_COLUMNS})
+    SELECT * FROM fresh ORDER BY student_id
+    ON CONFLICT (student_id) DO UPDATE SET
+        version = EXCLUDED.version, {", ".join(f"{c} = EXCLUDED.{c}" for c in STUDENT_SUMMARY_COLUMNS)}
+    WHERE t.version < EXCLUDED.version
+), summaries AS (
+    SELECT student_id, {_SUMMARY_COLUMNS} FROM fresh
+    UNION ALL
+    SELECT o.student_id, {", ".join(f"o.{c}" for c in STUDENT_SUMMARY_COLUMNS)} FROM student_summaries o
+    WHERE o.student_id = ANY ($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.student_id = o.student_id)
+)
 SELECT k.student_id, me.today,
     coalesce(x.requests, 0) AS requests,
     coalesce(x.replies, 0) AS replies,
@@ -401,7 +501,7 @@ SELECT k.student_id, me.today,
         AS thanks_due,
     coalesce(x.thanked_on_time, 0) AS thanked_on_time,
     (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d) FROM unnest(x.days_to_thanks) d) AS median_days_to_thanks,
-    coalesce(x.days_to_thanks, '{}') AS days_to_thanks,
+    coalesce(x.days_to_thanks, '{{}}') AS days_to_thanks,
     coalesce(x.referrals, 0) AS referrals,
     coalesce(x.referrers, 0) AS referrers,
     coalesce(x.depth, 0) AS depth,
@@ -411,13 +511,13 @@ SELECT k.student_id, me.today,
            FROM generate_series(0, 11) AS back) w
      LEFT JOIN student_activity sa ON sa.student_id = k.student_id AND sa.week = w.week) AS weeks,
     me.today - (x.last_activity_at AT TIME ZONE s.time_zone)::date AS days_since,
-    coalesce(x.stages, '{}'::jsonb) AS stages,
+    coalesce(x.stages, '{{}}'::jsonb) AS stages,
     (SELECT count(*) FROM unnest(x.no_response_from) d WHERE d > me.today)::integer AS still_requested,
     (SELECT count(*) FROM unnest(x.no_response_from) d WHERE d <= me.today)::integer AS no_response
 FROM unnest($1::uuid[]) AS k(student_id)
 JOIN students s ON s.student_id = k.student_id
 CROSS JOIN LATERAL (SELECT (now() AT TIME ZONE s.time_zone)::date AS today) me
-LEFT JOIN student_summaries x ON x.student_id = k.student_id
+LEFT JOIN summaries x ON x.student_id = k.student_id
 """
 
 

@@ -3,7 +3,9 @@
 One projection owns every table it derives (students, contacts, interviews, agenda_items,
 field_notes, student_activity, student_versions, student_summaries), so a rebuild replays them
 together and the agenda is always computed with the calendar (time zone, country) the student has
-at that point of the log.
+at that point of the log. `student_summaries` is the exception that proves the rule: appends leave
+it alone, and it is computed when read (insights.SUMMARY_STATS); it is owned here so that a rebuild
+swaps in an empty one, computed afresh on the next read.
 
 Per batch: one query loads the stored states of the streams it touches, `evolve` folds the new
 events in Python, and one statement writes every derived row. Each row remembers the stream
@@ -226,87 +228,6 @@ ON CONFLICT (student_id, week) DO UPDATE SET events = t.events + EXCLUDED.events
 """
 
 
-# Each student's figures that do not depend on the day they are read: recomputed from the rows just
-# written, in the same transaction, for every student the batch gave activity (a separate statement,
-# so it sees them). Any two batches that give one student activity both update its student_versions
-# row in _WRITE, so the second waits there for the first to commit and then summarizes from a snapshot
-# that includes it: concurrent appends cannot leave a stale summary. What depends on today (stages
-# turning `no_response`, thank-you windows closing, days since the last activity, the last 12 weeks)
-# is kept as the dates it turns on, and decided when read (insights.SUMMARY_STATS).
-SUMMARY_OF = """
-WITH RECURSIVE cs AS (
-    SELECT c.contact_id, c.state, c.referrals, c.career_field, c.field_key, c.last_activity_at, c.stage,
-           c.no_response_from
-    FROM {contacts} c WHERE c.student_id = s.student_id
-), held AS (
-    SELECT i.held_at, i.thanked_at, i.thanked_on_time,
-           (SELECT a.late_after FROM {agenda_items} a
-            WHERE a.student_id = s.student_id AND a.kind = 'send_thanks' AND a.ref = i.interview_id) AS late_after
-    FROM {interviews} i WHERE i.student_id = s.student_id AND i.status = 'held'
-), chain (contact_id, depth) AS (
-    SELECT r.contact_id, 0 FROM {contacts} r
-    WHERE r.student_id = s.student_id AND (r.referred_by IS NULL OR NOT EXISTS (
-        SELECT 1 FROM {contacts} p WHERE p.student_id = s.student_id AND p.contact_id = r.referred_by))
-    UNION ALL
-    SELECT c.contact_id, ch.depth + 1 FROM chain ch JOIN {contacts} c ON c.referred_by = ch.contact_id
-    WHERE c.student_id = s.student_id
-)
-SELECT
-    (SELECT coalesce(sum((cs.state ->> 'requests_count')::integer), 0) FROM cs)::integer AS requests,
-    (SELECT coalesce(sum((cs.state ->> 'replies_count')::integer), 0) FROM cs)::integer AS replies,
-    (SELECT count(*) FROM held)::integer AS held,
-    (SELECT count(*) FROM held WHERE thanked_at IS NOT NULL)::integer AS thanked,
-    (SELECT count(*) FROM held WHERE thanked_at IS NOT NULL AND thanked_on_time)::integer AS thanked_on_time,
-    -- An unthanked interview's window closes once its send_thanks item is overdue (2 business days
-    -- in the student's calendar: the instant before the student's midnight ending `late_after`);
-    -- without such an item (archived contact), 3 days after it was held.
-    (SELECT coalesce(array_agg(CASE WHEN late_after IS NOT NULL
-                    THEN ((late_after + 1)::timestamp AT TIME ZONE s.time_zone) - interval '1 microsecond'
-                    ELSE held_at + interval '3 days' END ORDER BY held_at), '{{}}')
-     FROM held WHERE thanked_at IS NULL) AS thanks_close_at,
-    (SELECT coalesce(array_agg(extract(epoch FROM thanked_at - held_at)::float8 / 86400 ORDER BY held_at), '{{}}')
-     FROM held WHERE thanked_at IS NOT NULL) AS days_to_thanks,
-    (SELECT coalesce(sum(cs.referrals), 0) FROM cs)::integer AS referrals,
-    (SELECT count(*) FROM cs WHERE cs.referrals > 0)::integer AS referrers,
-    (SELECT coalesce(max(depth), 0) FROM chain)::integer AS depth,
-    (SELECT coalesce(jsonb_agg(jsonb_build_object('careerField', f.career_field, 'contacts', f.n)
-                               ORDER BY f.n DESC, f.field_key NULLS LAST), '[]')
-     FROM (SELECT cs.field_key, mode() WITHIN GROUP (ORDER BY cs.career_field) AS career_field, count(*) AS n
-           FROM cs GROUP BY cs.field_key) f) AS fields,
-    -- Stages as stored; a request that turns `no_response` on a date is kept as that date instead.
-    (SELECT coalesce(jsonb_object_agg(x.stage, x.n), '{{}}')
-     FROM (SELECT cs.stage, count(*) AS n FROM cs
-           WHERE NOT (cs.stage = 'requested' AND cs.no_response_from IS NOT NULL) GROUP BY cs.stage) x) AS stages,
-    (SELECT coalesce(array_agg(cs.no_response_from ORDER BY cs.no_response_from), '{{}}') FROM cs
-     WHERE cs.stage = 'requested' AND cs.no_response_from IS NOT NULL) AS no_response_from,
-    (SELECT max(cs.last_activity_at) FROM cs) AS last_activity_at
-"""
-
-SUMMARY_COLUMNS = (
-    "requests",
-    "replies",
-    "held",
-    "thanked",
-    "thanked_on_time",
-    "thanks_close_at",
-    "days_to_thanks",
-    "referrals",
-    "referrers",
-    "depth",
-    "fields",
-    "stages",
-    "no_response_from",
-    "last_activity_at",
-)
-
-_SUMMARIZE = f"""
-INSERT INTO {{student_summaries}} AS t (student_id, {", ".join(SUMMARY_COLUMNS)})
-SELECT s.student_id, x.* FROM {{students}} s CROSS JOIN LATERAL ({SUMMARY_OF}) x
-WHERE s.student_id = ANY ($1::uuid[])
-ON CONFLICT (student_id) DO UPDATE SET {", ".join(f"{c} = EXCLUDED.{c}" for c in SUMMARY_COLUMNS)}
-"""
-
-
 def _decode(kind: type[Any], value: Any) -> Any:
     return msgspec.convert(value, kind)
 
@@ -429,9 +350,6 @@ class _Batch:
             relabels,
             [{"student_id": s, "week": w, "events": n} for (s, w), n in self.activity.items()],
         )
-        summarized = sorted({student_id for student_id, _ in self.activity})
-        if summarized:
-            await conn.execute(_SUMMARIZE.format(**self.tables), summarized)
 
 
 async def apply(conn: Conn, events: Sequence[RecordedEvent], tables: Mapping[str, str]) -> None:

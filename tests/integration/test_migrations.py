@@ -52,3 +52,33 @@ async def test_each_step_downgrades_cleanly(empty_database_url: str) -> None:
         assert await conn.fetchval("SELECT to_regclass('events')") is not None
     finally:
         await conn.close()
+
+
+async def test_summaries_move_between_computed_on_append_and_on_read(empty_database_url: str) -> None:
+    """0007 marks every kept summary for recomputing on read; going back to 0006 recomputes them all."""
+    await migrate.upgrade(empty_database_url)
+    conn = await asyncpg.connect(empty_database_url)
+    try:
+        student = await conn.fetchval(
+            "INSERT INTO students (student_id, version, time_zone, country, profile, updated_at)"
+            " VALUES (gen_random_uuid(), 1, 'UTC', 'US', '{}', now()) RETURNING student_id"
+        )
+        await conn.execute(
+            "INSERT INTO contacts (contact_id, student_id, version, state, name, stage, referrals, archived, erased,"
+            " added_at, last_activity_at, search)"
+            " VALUES (gen_random_uuid(), $1, 1, '{\"requests_count\": 2, \"replies_count\": 1}', 'Ana', 'replied',"
+            " 0, false, false, now(), now(), '')",
+            student,
+        )
+        assert await conn.fetchval("SELECT count(*) FROM student_summaries") == 0
+
+        await migrate.downgrade(empty_database_url, "0006")
+        row = await conn.fetchrow("SELECT * FROM student_summaries WHERE student_id = $1", student)
+        assert row is not None
+        assert (row["requests"], row["replies"]) == (2, 1)
+        assert "version" not in row
+
+        await migrate.upgrade(empty_database_url)
+        assert await conn.fetchval("SELECT version FROM student_summaries WHERE student_id = $1", student) == -1
+    finally:
+        await conn.close()

@@ -72,14 +72,21 @@ async def test_a_rebuild_reproduces_every_relationships_table(database_url: str,
                 await client.post(f"/api/v1/contacts/{cid}/erasure", json={}, headers=h)
         await client.patch("/api/v1/me", json={"timeZone": "Europe/Paris", "country": "FR"}, headers=h)
 
-    before = await snapshot(pool)
-    assert len(before["contacts"]) == 4
-    assert before["agenda_items"]
-    [summary] = before["student_summaries"]
-    assert (summary["requests"], summary["held"], summary["thanked"], summary["referrals"]) == (3, 2, 1, 1)
-    store = EventStore(pool, event_registry(), inline=inline_projections())
-    await rebuild(pool, store, RELATIONSHIPS, batch_size=7)
-    after = await snapshot(pool)
+        # Appends leave the summary alone: the first read computes and stores it.
+        assert await pool.fetchval("SELECT count(*) FROM student_summaries") == 0
+        stats_before = (await client.get("/api/v1/stats", headers=h)).json()
+        before = await snapshot(pool)
+        assert len(before["contacts"]) == 4
+        assert before["agenda_items"]
+        [summary] = before["student_summaries"]
+        assert (summary["requests"], summary["held"], summary["thanked"], summary["referrals"]) == (3, 2, 1, 1)
+        assert summary["version"] == before["student_versions"][0]["version"]
+        store = EventStore(pool, event_registry(), inline=inline_projections())
+        await rebuild(pool, store, RELATIONSHIPS, batch_size=7)
+        # The rebuilt summary is empty until read, and then the same.
+        assert await pool.fetchval("SELECT count(*) FROM student_summaries") == 0
+        assert (await client.get("/api/v1/stats", headers=h)).json() == stats_before
+        after = await snapshot(pool)
     for table in TABLES:
         assert after[table] == before[table], table
 
