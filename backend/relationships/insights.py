@@ -178,7 +178,7 @@ class SearchResults(View):
 
 # One statement writes the whole AgendaView as JSON: the student's today, every open item up to
 # `days` ahead in its bucket, at most `limit` per bucket (earliest due first), and each bucket's count.
-_SHOWN_ITEM = agenda_item_json(item="s", bucket="s.bucket", contact_name="s.contact_name")
+_SHOWN_ITEM = agenda_item_json(item="s", bucket="s.bucket", contact="s")
 BUCKETS = ("overdue", "today", "upcoming")
 
 
@@ -200,7 +200,7 @@ WITH me AS (
 ), ranked AS (
     SELECT *, row_number() OVER (PARTITION BY bucket ORDER BY due, item_key) AS n FROM items
 ), shown AS (  -- names are joined last, for the few items shown
-    SELECT r.*, c.name AS contact_name
+    SELECT r.*, c.name, c.organization
     FROM ranked r JOIN contacts c ON c.contact_id = r.contact_id AND c.student_id = $1
     WHERE r.n <= $3
 )

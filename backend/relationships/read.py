@@ -70,8 +70,9 @@ def json_object(fields: Mapping[str, str], struct: type[msgspec.Struct], builder
 SUMMARY_JSON = json_object(SUMMARY_JSON_FIELDS, ContactSummary)
 
 
-def agenda_item_json(*, item: str, bucket: str, contact_name: str, builder: str = "json_build_object") -> str:
-    """SQL writing an AgendaItemView from the agenda_items row `item`, its bucket and its contact's name."""
+def agenda_item_json(*, item: str, bucket: str, contact: str, builder: str = "json_build_object") -> str:
+    """SQL writing an AgendaItemView from the agenda_items row `item`, its bucket, and the row or record
+    `contact` that has its contact's `name` and `organization`."""
     fields = {
         "key": f"{item}.item_key",
         "kind": f"{item}.kind",
@@ -80,7 +81,8 @@ def agenda_item_json(*, item: str, bucket: str, contact_name: str, builder: str 
         "lateAfter": f"{item}.late_after",
         "bucket": bucket,
         "contactId": f"{item}.contact_id",
-        "contactName": contact_name,
+        "contactName": f"{contact}.name",
+        "organization": f"{contact}.organization",
         "ref": f"{item}.ref",
     }
     return json_object(fields, AgendaItemView, builder)
@@ -97,9 +99,7 @@ OPEN_ITEM = """
 """
 
 BUCKET = "CASE WHEN a.late_after < {today} THEN 'overdue' WHEN a.due <= {today} THEN 'today' ELSE 'upcoming' END"
-_ITEM = agenda_item_json(
-    item="a", bucket=BUCKET.format(today=TODAY), contact_name="c.name", builder="jsonb_build_object"
-)
+_ITEM = agenda_item_json(item="a", bucket=BUCKET.format(today=TODAY), contact="c", builder="jsonb_build_object")
 
 # One contact with its open agenda items (as JSON in the same row: one round trip for the detail).
 ONE = f"""

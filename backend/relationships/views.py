@@ -110,6 +110,8 @@ class AgendaItemView(View):
     bucket: AgendaBucket
     contact_id: UUID
     contact_name: str
+    organization: str | None
+    """The contact's organization (for reaching out to someone else there)."""
     ref: UUID | None
 
 

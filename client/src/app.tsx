@@ -2,6 +2,7 @@ import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Redirect, Route, Router, Switch, useLocation } from "wouter-preact";
 import { useHashLocation } from "wouter-preact/use-hash-location";
+import type { BaseLocationHook } from "wouter-preact";
 import { AdvisorSignUp, SignIn, SignUp } from "./screens/auth";
 import { AddContact } from "./screens/add-contact";
 import { ContactScreen } from "./screens/contact";
@@ -21,12 +22,17 @@ function FocusOnNavigate() {
   return null;
 }
 
+/** A contact, a step's form on it, and what the step is about (e.g. which action item). */
+type ContactParams = { id: string; step?: string; target?: string };
+
 function SignedIn() {
   return (
     <Switch>
       <Route path="/" component={Today} />
       <Route path="/contacts" component={Contacts} />
-      <Route path="/contacts/:id/:step?">{(params) => <ContactScreen id={params.id} step={params.step ?? null} />}</Route>
+      <Route<ContactParams> path="/contacts/:id/:step?/:target?">
+        {(params) => <ContactScreen id={params.id} step={params.step ?? null} target={params.target ?? null} />}
+      </Route>
       <Route path="/add" component={AddContact} />
       <Route path="/insights" component={Insights} />
       <Route path="/settings" component={Settings} />
@@ -70,12 +76,21 @@ function SignedOut() {
   );
 }
 
+/** The hash's path without its query, so a typed or shared #/add?organization=Acme is routed to Add
+ * (which reads the query itself); wouter's hash location keeps the query in the path. */
+const useHashPath: BaseLocationHook & { hrefs?: (href: string) => string } = () => {
+  const [location, navigate] = useHashLocation();
+  const query = location.indexOf("?");
+  return [query >= 0 ? location.slice(0, query) : location, navigate];
+};
+useHashPath.hrefs = (href) => `#${href}`; // Links' href attributes, as useHashLocation writes them
+
 // Hash routes (#/contacts/…): every screen is the one app-shell URL, so the service worker serves it
 // offline as is and the server needs no fallback route for client paths.
 export function App() {
   const who = session.value;
   return (
-    <Router hook={useHashLocation}>
+    <Router hook={useHashPath}>
       <FocusOnNavigate />
       {who === undefined ? <p aria-busy="true" class="splash">Rapport</p> : who ? who.role === "advisor" ? <Advisor /> : <SignedIn /> : <SignedOut />}
     </Router>

@@ -78,7 +78,21 @@ async def test_the_agenda_buckets_by_the_students_today(
         (today + timedelta(days=9)).isoformat(),
     )
     for item in body["overdue"] + body["today"] + body["upcoming"]:
-        assert set(item) == {"key", "kind", "reason", "due", "lateAfter", "bucket", "contactId", "contactName", "ref"}
+        assert set(item) == {
+            "key",
+            "kind",
+            "reason",
+            "due",
+            "lateAfter",
+            "bucket",
+            "contactId",
+            "contactName",
+            "organization",
+            "ref",
+        }
+    assert {i["organization"] for i in body["overdue"]} == {"Acme"}  # Ana's, to look for someone else there
+    assert prepare["organization"] == "Globex"
+    assert later["organization"] is None
     dues = [(i["due"], i["key"]) for i in body["overdue"]]
     assert dues == sorted(dues)
 

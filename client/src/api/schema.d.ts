@@ -1165,6 +1165,7 @@ export interface components {
             kind: string;
             /** Format: date */
             lateAfter: string;
+            organization: string | null;
             reason: string;
             ref: string | null;
         };

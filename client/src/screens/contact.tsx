@@ -439,7 +439,7 @@ function NextSteps({ steps, agenda, open }: { steps: Step[]; agenda: Contact["ag
   );
 }
 
-export function ContactScreen({ id, step }: { id: string; step: string | null }) {
+export function ContactScreen({ id, step, target = null }: { id: string; step: string | null; target?: string | null }) {
   const loaded = useLoad(() => api.GET("/api/v1/contacts/{contact_id}", { params: { path: { contact_id: id } } }), [id]);
   // The contact a step answered with is newer than the one loaded before it.
   const [latest, setLatest] = useState<Contact | null>(null);
@@ -525,6 +525,7 @@ export function ContactScreen({ id, step }: { id: string; step: string | null })
             <Form
               key={shown}
               ctx={ctx}
+              target={shown === step ? target : null}
               onDone={finished}
               onCancel={() => close()}
               reload={loaded.reload}

@@ -20,8 +20,14 @@ const ACTION: Record<string, { step: string; verb: string }> = {
 };
 
 export function actionHref(item: Item): string {
+  if (item.kind === "reach_out_same_org" && item.organization) {
+    return `/add?${new URLSearchParams({ organization: item.organization })}`;
+  }
   const action = ACTION[item.kind];
-  return action?.step ? `/contacts/${item.contactId}/${action.step}` : `/contacts/${item.contactId}`;
+  if (!action?.step) return `/contacts/${item.contactId}`;
+  // The item to mark done is named, so its form opens with that one chosen.
+  const target = item.kind === "action_item" && item.ref ? `/${item.ref}` : "";
+  return `/contacts/${item.contactId}/${action.step}${target}`;
 }
 
 function AgendaItem({ item }: { item: Item }) {

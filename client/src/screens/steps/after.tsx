@@ -142,6 +142,7 @@ export function ActionItemForm(props: StepProps) {
 
 export function CompleteActionItemForm(props: StepProps) {
   const { contact, openItems } = props.ctx;
+  const chosen = openItems.some((item) => item.id === props.target) ? props.target : openItems[0]?.id;
   return (
     <StepFrame
       {...props}
@@ -163,9 +164,9 @@ export function CompleteActionItemForm(props: StepProps) {
       ) : (
         <fieldset>
           <legend>Which one is done?</legend>
-          {openItems.map((item, i) => (
+          {openItems.map((item) => (
             <label key={item.id} class="check">
-              <input type="radio" name="itemId" value={item.id} defaultChecked={i === 0} required />
+              <input type="radio" name="itemId" value={item.id} defaultChecked={item.id === chosen} required />
               <span>
                 {item.what} <small>due {day(item.due)}</small>
               </span>

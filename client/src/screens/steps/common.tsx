@@ -52,6 +52,8 @@ export interface Done {
 
 export interface StepProps {
   ctx: StepContext;
+  /** What the link that opened the form names (an action item's id): chosen at first. */
+  target?: string | null;
   onDone: (done: Done) => void;
   onCancel: () => void;
   reload: () => void;
