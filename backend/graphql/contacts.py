@@ -25,10 +25,11 @@ from backend.relationships.views import ContactSummary
 # -- loaders --------------------------------------------------------------------------------------
 
 # Several contacts' events in one statement: each key names a stream and the slice of it wanted (one
-# more than the page, to know whether more follow).
+# more than the page, to know whether more follow). In bigint: a cursor may name any int4 version,
+# and `after + page + 1` past the last one would overflow integer.
 _HISTORIES = f"""
 SELECT {EVENT_COLUMNS} FROM events e
-JOIN unnest($1::text[], $2::integer[], $3::integer[]) AS k(stream_id, after, page)
+JOIN unnest($1::text[], $2::bigint[], $3::bigint[]) AS k(stream_id, after, page)
   ON e.stream_id = k.stream_id AND e.version > k.after AND e.version <= k.after + k.page + 1
 ORDER BY e.stream_id, e.version
 """

@@ -16,7 +16,7 @@ from litestar import MediaType, Request, Response, get, post
 from litestar.background_tasks import BackgroundTasks
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.status_codes import HTTP_200_OK
+from litestar.status_codes import HTTP_200_OK, HTTP_400_BAD_REQUEST
 from litestar.types import Dependencies
 from strawberry.extensions import SchemaExtension
 from strawberry.http import GraphQLHTTPResponse, process_result
@@ -37,6 +37,7 @@ from backend.graphql.described import described
 from backend.graphql.limits import extensions
 from backend.graphql.pagination import DEFAULT_PAGE, Connection, connection, decode_cursor, page_size
 from backend.graphql.students import Student, student
+from backend.problems import problem
 
 GRAPHQL_PATH = "/graphql"
 KEPT = kept.KeptAnswers()
@@ -150,9 +151,11 @@ class RapportGraphQL(_BASE):  # type: ignore[valid-type,misc]
         graphql_context: NamedDependency[Context],
         response: NamedDependency[Response[Any]],
     ) -> Response[Any]:
+        body = await request.body()
+        _refuse_a_body_not_an_object(body)
         # An answer kept under the asker's current tag is re-sent as it is (backend/graphql/kept.py).
         ctx = graphql_context
-        key = kept.key_of(ctx.principal, await request.body())
+        key = kept.key_of(ctx.principal, body)
         tag = None
         if key is not None:
             found = KEPT.get(key)
@@ -185,6 +188,24 @@ class RapportGraphQL(_BASE):  # type: ignore[valid-type,misc]
         page = self.graphql_ide_html.replace('Cookies.get("csrftoken")', _js_string(principal_of(request).csrf_token))
         page = page.replace('defaultHeaders["x-csrftoken"]', f'defaultHeaders["{CSRF_HEADER}"]')
         return Response(page, media_type=MediaType.HTML)
+
+
+def _refuse_a_body_not_an_object(body: bytes) -> None:
+    """A JSON body that is not an object (`1`, `null`, `[]`) is refused as REST refuses bad input, before
+    strawberry, which would fail on it with a 500. Bodies that are not JSON at all are strawberry's to judge."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return
+    except RecursionError:  # nested too deep to read (strawberry's own parse would fail the same way)
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise problem(
+            HTTP_400_BAD_REQUEST,
+            "invalid-graphql-request",
+            "A GraphQL request is a JSON object",
+            "Send a JSON object with `query`, and `variables` and `operationName` if needed.",
+        )
 
 
 def _js_string(value: str | None) -> str:

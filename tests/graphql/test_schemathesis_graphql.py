@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import schemathesis
@@ -35,6 +36,7 @@ from schemathesis.checks import CheckFunction, not_a_server_error
 from schemathesis.graphql import nodes
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from backend.graphql.contacts import _HISTORIES
 from tests.live_server import live_server
 
 pytestmark = [pytest.mark.api, pytest.mark.slow]
@@ -59,7 +61,7 @@ def _cursor(position: object) -> str:
     return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
 
 
-EDGES = [0, -1, 2**31, 2**53 + 1, 2**63 - 1, 2**63, -(2**63) - 1, 2**64, 10**30]
+EDGES = [0, -1, 2**31 - 2, 2**31 - 1, 2**31, 2**53 + 1, 2**63 - 1, 2**63, -(2**63) - 1, 2**64, 10**30]
 """Integers at the limits of the types a position may be read into (int4, int8, float64, beyond)."""
 MOMENTS = [
     "0001-01-01T00:00:00+14:00",
@@ -257,6 +259,8 @@ HISTORY_AFTER = (
 AT_THE_LIMITS = {
     "contacts after 0001-01-01T00:00:00+14:00": (CONTACTS_AFTER, ["0001-01-01T00:00:00+14:00", str(uuid.UUID(int=1))]),
     "contacts after 9999-12-31T23:59:59-14:00": (CONTACTS_AFTER, ["9999-12-31T23:59:59-14:00", str(uuid.UUID(int=1))]),
+    "history after 2**31-2": (HISTORY_AFTER, 2**31 - 2),
+    "history after 2**31-1": (HISTORY_AFTER, 2**31 - 1),
     "history after 2**31": (HISTORY_AFTER, 2**31),
     "history after 2**63": (HISTORY_AFTER, 2**63),
 }
@@ -267,6 +271,34 @@ def test_cursors_at_the_limits_get_a_coded_error(query: str, position: object, w
     variables = {"after": _cursor(position)}
     response = httpx.post(world.url, json={"query": query, "variables": variables}, headers=world.student, timeout=30)
     _well_formed(f"{query}\nvariables: {json.dumps(variables)}", response)
+
+
+@pytest.mark.parametrize("position", [2**31 - 2, 2**31 - 1])
+def test_history_after_the_last_int4_version_is_an_empty_page(position: int, world: World) -> None:
+    # The page's end (after + first + 1) is past int4: counted in bigint, it is simply nothing more.
+    query = (
+        "query($after: String) { me { student { contacts { nodes { history(first: 5, after: $after) {"
+        " nodes { type } pageInfo { hasNextPage endCursor } } } } } } }"
+    )
+    variables = {"after": _cursor(position)}
+    response = httpx.post(world.url, json={"query": query, "variables": variables}, headers=world.student, timeout=30)
+    _well_formed(f"{query}\nvariables: {json.dumps(variables)}", response)
+    body = response.json()
+    assert "errors" not in body, body
+    nodes = body["data"]["me"]["student"]["contacts"]["nodes"]
+    assert nodes, body
+    empty = {"nodes": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}
+    assert [contact["history"] for contact in nodes] == [empty] * len(nodes), body
+
+
+@pytest.mark.parametrize("position", [2**31 - 2, 2**31 - 1])
+async def test_the_history_statement_counts_past_int4(position: int, db: asyncpg.Connection) -> None:
+    # The live server's tiny tables are scanned whole, and then the page's end is never computed; with
+    # more rows PostgreSQL walks the (stream, version) index, whose bounds are computed for every key.
+    await db.execute("SET enable_seqscan = off")
+    plan = "\n".join(r[0] for r in await db.fetch("EXPLAIN " + _HISTORIES, ["contact-x"], [position], [5]))
+    assert "Index Cond" in plan, plan
+    assert await db.fetch(_HISTORIES, ["contact-x"], [position], [5]) == []
 
 
 @pytest.mark.parametrize("days", [-(2**31), 0, 3661])
