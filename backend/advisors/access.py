@@ -1,9 +1,12 @@
 """Who may read which student's data: the one authorization mechanism, shared by REST and GraphQL.
 
-A student reads their own data as its owner; an advisor reads a student's data only under a live
-grant, at its scope. Every check reads `advisor_grants` (the inline projection of the consent
-events), never a cache, so a grant or a revocation takes effect on the very next request. Anyone
-else gets None, exactly as for a student who does not exist: nothing tells them apart.
+A student reads their own data as its owner (`as_owner`: every REST route under /api/v1 that serves a
+student's data asks it of the signed-in account, and GraphQL's `access_to_many` answers students with
+it); an advisor reads a student's data only under a live grant, at its scope (`access_to_many`, for
+every student a GraphQL request names, in one statement). Every advisor check reads
+`advisor_grants` (the inline projection of the consent events), never a cache, so a grant or a
+revocation takes effect on the very next request. Anyone else gets None, exactly as for a student
+who does not exist: nothing tells them apart.
 """
 
 from collections.abc import Sequence
@@ -35,10 +38,6 @@ class Access(msgspec.Struct, frozen=True):
         return self.scope != "summary"
 
 
-_GRANT = """
-SELECT scope FROM advisor_grants WHERE student_id = $1 AND advisor_id = $2 AND revoked_at IS NULL
-"""
-
 _GRANTS = """
 SELECT student_id, scope FROM advisor_grants
 WHERE student_id = ANY ($1::uuid[]) AND advisor_id = $2 AND revoked_at IS NULL
@@ -58,20 +57,18 @@ SELECT $1, r.student_id, r.what FROM unnest($2::uuid[], $3::text[]) AS r(student
 """Appends reads: `$1` the advisor, `$2` and `$3` the students and what was read of each, pairwise."""
 
 
-async def access_to(conn: Executor, principal: Principal, student_id: UUID) -> Access | None:
-    """The principal's access to `student_id`'s data, or None (no grant, revoked, or no such student)."""
-    if principal.role == "student":
-        return Access(student_id, "owner") if principal.account_id == student_id else None
-    scope: Scope | None = await conn.fetchval(_GRANT, student_id, principal.account_id)
-    return Access(student_id, scope) if scope is not None else None
+def as_owner(principal: Principal, student_id: UUID) -> Access | None:
+    """A student's access to their own data; None for anyone else's, and for an advisor (never an owner)."""
+    return Access(student_id, "owner") if principal.role == "student" and principal.account_id == student_id else None
 
 
 async def access_to_many(
     conn: Executor, principal: Principal, student_ids: Sequence[UUID]
 ) -> dict[UUID, Access | None]:
-    """`access_to` for many students at once (an advisor's in one statement): each id's access, or None."""
+    """The principal's access to each student's data, or None (no grant, revoked, or no such student):
+    a student's by `as_owner`, an advisor's from their live grants, in one statement."""
     if principal.role == "student":
-        return {sid: Access(sid, "owner") if principal.account_id == sid else None for sid in student_ids}
+        return {sid: as_owner(principal, sid) for sid in student_ids}
     found: dict[UUID, Access | None] = dict.fromkeys(student_ids)
     if student_ids:
         for row in await conn.fetch(_GRANTS, list(set(student_ids)), principal.account_id):
@@ -88,7 +85,8 @@ async def advisees(conn: Executor, advisor_id: UUID, *, after: UUID | None, limi
 async def record_reads(conn: Executor, advisor_id: UUID, reads: Sequence[tuple[UUID, str]]) -> None:
     """Append what the advisor read, one (student id, what) pair per row, in one statement.
 
-    `what` names the kind of data: "summary", "notes", "contacts", "cohort"… Call it in the request
+    `what` names the kind of data: "profile", "stats", "agenda", "contacts", "history", "referral_graph"
+    or "cohort". Call it in the request
     that reads, so the student sees every look in `GET /me/advisor-reads`.
     """
     if not reads:

@@ -16,6 +16,7 @@ from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN, HTTP
 
 from backend import cursors
 from backend.accounts.principal import principal_of
+from backend.advisors import access
 from backend.eventstore import EventStore
 from backend.problems import problem
 from backend.relationships.service import Actor, command_id_for
@@ -76,7 +77,7 @@ def provide_scope(request: Request[Any, Any, Any], store: NamedDependency[EventS
     """The signed-in student. (It takes `store` only so that Litestar resolves the two one after the
     other: dependencies at the same level are resolved in an anyio task group, a cost on every request.)"""
     principal = principal_of(request)
-    if principal.role != "student":
+    if access.as_owner(principal, principal.account_id) is None:
         raise problem(
             HTTP_403_FORBIDDEN,
             "students-only",

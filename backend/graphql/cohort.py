@@ -13,6 +13,7 @@ from backend.advisors import access
 from backend.graphql.context import Context, remember, saw
 from backend.graphql.errors import ForbiddenError, ResolverError
 from backend.graphql.students import StageCount, Student, WeekActivity, load_figures, student
+from backend.relationships.insights import MISSED_THANKS_DAYS
 from backend.relationships.state import STAGES
 
 MAX_COHORT = 1000
@@ -23,7 +24,11 @@ MAX_COHORT = 1000
 class Attention:
     student: Student
     days_inactive: int | None = strawberry.field(description="null: nothing recorded yet.")
-    reason: str
+    thanks_missed: int = strawberry.field(
+        description="Thank-you notes not sent whose 2-business-day window closed in the last"
+        f" {MISSED_THANKS_DAYS} days."
+    )
+    reasons: list[str] = strawberry.field(description="Why the student needs attention, most pressing first.")
 
 
 @strawberry.type
@@ -47,14 +52,22 @@ class Cohort:
         " on each student's own Monday, so students in far-apart time zones can add a 13th), oldest first."
     )
     needs_attention: list[Attention] = strawberry.field(
-        description="Students with no activity for `inactiveDays` days or more, longest first."
+        description="Students with no activity for `inactiveDays` days or more (never active first, then the"
+        f" longest silent), then students who did not send a thank-you note in the last {MISSED_THANKS_DAYS} days"
+        " (most missed first)."
     )
 
 
-def _reason(days: int | None, inactive_days: int) -> str:
+def _reasons(days: int | None, inactive_days: int, thanks_missed: int) -> list[str]:
+    reasons = []
     if days is None:
-        return "Has not recorded anyone yet."
-    return f"No activity for {days} days (the limit asked for: {inactive_days})."
+        reasons.append("Has not recorded anyone yet.")
+    elif days >= inactive_days:
+        reasons.append(f"No activity for {days} days (the limit asked for: {inactive_days}).")
+    if thanks_missed:
+        notes = "a thank-you note" if thanks_missed == 1 else f"{thanks_missed} thank-you notes"
+        reasons.append(f"Did not send {notes} within 2 business days of the interview.")
+    return reasons
 
 
 MAX_INACTIVE_DAYS = 3660
@@ -87,12 +100,23 @@ async def cohort(info: Info[Context, Any], inactive_days: int = 14) -> Cohort:
         StudentReferrals(student=student(g.student_id, g.scope), referrals=f.stats.referrals_received)
         for g, f in zip(grants, figures, strict=True)
     ]
-    idle = [
-        (g, f.stats.days_since_last_activity)
+    attention = [
+        Attention(
+            student=student(g.student_id, g.scope),
+            days_inactive=f.stats.days_since_last_activity,
+            thanks_missed=f.thanks_missed,
+            reasons=reasons,
+        )
         for g, f in zip(grants, figures, strict=True)
-        if f.stats.days_since_last_activity is None or f.stats.days_since_last_activity >= inactive_days
+        if (reasons := _reasons(f.stats.days_since_last_activity, inactive_days, f.thanks_missed))
     ]
-    idle.sort(key=lambda pair: (pair[1] is not None, -(pair[1] or 0)))  # never active first, then longest
+
+    def urgency(a: Attention) -> tuple[int, int, int]:
+        days = a.days_inactive
+        idle = days is None or days >= inactive_days
+        return (0 if days is None else 1 if idle else 2, -(days or 0) if idle else 0, -a.thanks_missed)
+
+    attention.sort(key=urgency)
     return Cohort(
         students=len(ids),
         funnel=[StageCount(stage=s, contacts=n) for s, n in funnel.items()],
@@ -101,8 +125,5 @@ async def cohort(info: Info[Context, Any], inactive_days: int = 14) -> Cohort:
         referrals_per_student=sum(r.referrals for r in referrals) / len(ids) if ids else None,
         referrals=referrals,
         activity_per_week=[WeekActivity(week=w, events=n) for w, n in sorted(weeks.items())],
-        needs_attention=[
-            Attention(student=student(g.student_id, g.scope), days_inactive=d, reason=_reason(d, inactive_days))
-            for g, d in idle
-        ],
+        needs_attention=attention,
     )

@@ -47,6 +47,8 @@ class Figures(msgspec.Struct, frozen=True):
     thanks_due: int
     thanked_on_time: int
     days_to_thanks: list[float]
+    thanks_missed: int
+    """Thank-you notes not sent whose window closed in the last insights.MISSED_THANKS_DAYS days."""
 
 
 async def load_figures(ctx: Context, keys: list[UUID]) -> list[Figures]:
@@ -54,7 +56,11 @@ async def load_figures(ctx: Context, keys: list[UUID]) -> list[Figures]:
     async with ctx.store.pool.acquire() as conn:
         rows = {
             row["student_id"]: Figures(
-                insights.stats_of(row), row["thanks_due"], row["thanked_on_time"], list(row["days_to_thanks"])
+                insights.stats_of(row),
+                row["thanks_due"],
+                row["thanked_on_time"],
+                list(row["days_to_thanks"]),
+                row["thanks_missed"],
             )
             for row in await conn.fetch(insights.SUMMARY_STATS, keys)
         }
@@ -123,23 +129,30 @@ class Profile:
     school: str | None
     time_zone: str
     country: str
-    interests: list[str] = strawberry.field(description="The job types the student is exploring.")
     goals: Goals
     registered_at: datetime | None
+    state: strawberry.Private[StudentState]
+    scope: strawberry.Private[Scope]
+
+    @described("The job types the student is exploring, in their words. Needs a `notes` grant.")
+    def interests(self) -> list[str] | None:
+        needs_notes(self.scope, "interests")
+        return list(self.state.interests)
 
     @staticmethod
-    def of(state: StudentState) -> "Profile":
+    def of(state: StudentState, scope: Scope) -> "Profile":
         return Profile(
             display_name=state.display_name,
             school=state.school,
             time_zone=state.time_zone,
             country=state.country,
-            interests=list(state.interests),
             goals=Goals(
                 interviews_per_month=state.goals.interviews_per_month,
                 requests_per_week=state.goals.requests_per_week,
             ),
             registered_at=state.registered_at,
+            state=state,
+            scope=scope,
         )
 
 
@@ -284,7 +297,7 @@ class Student:
     @strawberry.field
     async def profile(self, info: Info[Context, Any]) -> Profile:
         saw(info.context, self.id, "profile")
-        return Profile.of(await info.context.loader(load_profiles).load(self.id))
+        return Profile.of(await info.context.loader(load_profiles).load(self.id), self.access)
 
     @described(
         "The numbers as of the student's today. With `from` and/or `to` (dates in the student's calendar, "
@@ -302,7 +315,7 @@ class Student:
         now = StudentStats.of((await info.context.loader(load_figures).load(self.id)).stats)
         if from_ is None and to is None:
             return now
-        since, until = from_ or EARLIEST, to or LATEST
+        since, until = from_ or min(EARLIEST, to or EARLIEST), to or LATEST
         if since > until:
             raise ResolverError("`from` must not be after `to`.", code=BAD_INPUT)
         found = await info.context.loader(load_ranges).load((self.id, since, until))
@@ -336,10 +349,11 @@ class Student:
         agenda = await info.context.loader(load_agendas).load(self.id)
         return [AgendaItem.of(item, self.access) for item in agenda.overdue]
 
-    @described("Contacts, most recently active first (archived ones left out).")
+    @described("Contacts, most recently active first (archived ones left out). Needs a `notes` grant.")
     async def contacts(
         self, info: Info[Context, Any], first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[Contact]:
+    ) -> Connection[Contact] | None:
+        needs_notes(self.access, "contacts")
         saw(info.context, self.id, "contacts")
         return await contacts_page(info.context, self.id, self.access, first=first, after=after)
 

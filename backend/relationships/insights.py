@@ -473,6 +473,9 @@ _SUMMARY_COLUMNS = ", ".join(STUDENT_SUMMARY_COLUMNS)
 # What depends on today is decided here, from the dates the summary keeps: a request past its
 # no_response_from shows as `no_response`, an unthanked interview counts as due once its window has
 # closed, and days since the last activity and the last 12 weeks are counted to the student's today.
+MISSED_THANKS_DAYS = 30
+"""How far back a thank-you note not sent still counts as one a student needs reminding of."""
+
 SUMMARY_STATS = f"""
 WITH fresh AS (
     SELECT s.student_id, coalesce(v.version, 0) AS version, x.*
@@ -500,6 +503,11 @@ SELECT k.student_id, me.today,
     coalesce(x.thanked, 0) + (SELECT count(*) FROM unnest(x.thanks_close_at) t WHERE t < now())::integer
         AS thanks_due,
     coalesce(x.thanked_on_time, 0) AS thanked_on_time,
+    -- Thank-you notes still not sent whose window closed in the last MISSED_THANKS_DAYS days (by the
+    -- student's calendar, so the count moves only with a closing window or the student's today).
+    (SELECT count(*) FROM unnest(x.thanks_close_at) t
+     WHERE t < now() AND (t AT TIME ZONE s.time_zone)::date > me.today - {MISSED_THANKS_DAYS})::integer
+        AS thanks_missed,
     (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d) FROM unnest(x.days_to_thanks) d) AS median_days_to_thanks,
     coalesce(x.days_to_thanks, '{{}}') AS days_to_thanks,
     coalesce(x.referrals, 0) AS referrals,

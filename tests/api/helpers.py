@@ -7,10 +7,13 @@ response text in the failure message.
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import httpx
 
+from backend.accounts.principal import Principal
+from backend.advisors.access import Access, access_to_many
 from tests.api.conftest import Client, Student
 
 PROBLEM = "application/problem+json"
@@ -80,3 +83,8 @@ def assert_problem(response: httpx.Response, status: int, slug: str | None = Non
 async def count_events(pool: asyncpg.Pool) -> int:
     """How many events the log holds: a refused request must leave it unchanged."""
     return int(await pool.fetchval("SELECT count(*) FROM events"))
+
+
+async def access_of(db: asyncpg.Connection, principal: Principal, student_id: UUID) -> Access | None:
+    """The one authorization check's answer for one student."""
+    return (await access_to_many(db, principal, [student_id]))[student_id]

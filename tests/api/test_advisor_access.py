@@ -8,7 +8,8 @@ import asyncpg
 import pytest
 
 from backend.accounts.principal import Principal
-from backend.advisors.access import Access, access_to, advisees, record_reads
+from backend.advisors.access import Access, advisees, record_reads
+from tests.api.helpers import access_of
 
 pytestmark = pytest.mark.api
 
@@ -37,21 +38,21 @@ async def grant(
     )
 
 
-async def test_access_to(db: asyncpg.Connection) -> None:
+async def test_access_to_one_student(db: asyncpg.Connection) -> None:
     me, other, adv, stranger = (uuid.uuid4() for _ in range(4))
     await grant(db, me, adv, "summary")
     await grant(db, other, adv, "notes", revoked=True)
 
-    assert await access_to(db, student(me), me) == Access(me, "owner")
-    assert await access_to(db, student(other), me) is None
-    assert await access_to(db, advisor(adv), me) == Access(me, "summary")
-    assert await access_to(db, advisor(adv), other) is None  # revoked
-    assert await access_to(db, advisor(stranger), me) is None  # never granted
-    assert await access_to(db, advisor(adv), uuid.uuid4()) is None  # no such student: the same answer
-    assert await access_to(db, advisor(me), me) is None  # an advisor is never anyone's owner
+    assert await access_of(db, student(me), me) == Access(me, "owner")
+    assert await access_of(db, student(other), me) is None
+    assert await access_of(db, advisor(adv), me) == Access(me, "summary")
+    assert await access_of(db, advisor(adv), other) is None  # revoked
+    assert await access_of(db, advisor(stranger), me) is None  # never granted
+    assert await access_of(db, advisor(adv), uuid.uuid4()) is None  # no such student: the same answer
+    assert await access_of(db, advisor(me), me) is None  # an advisor is never anyone's owner
 
     await db.execute("UPDATE advisor_grants SET scope = 'notes' WHERE student_id = $1", me)
-    access = await access_to(db, advisor(adv), me)
+    access = await access_of(db, advisor(adv), me)
     assert access == Access(me, "notes")
     assert access.notes
 
@@ -75,11 +76,11 @@ async def test_advisees_are_live_grants_in_student_order_by_page(db: asyncpg.Con
 async def test_record_reads_appends_in_one_statement_and_cannot_be_changed(db: asyncpg.Connection) -> None:
     adv, a, b = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     await record_reads(db, adv, [])
-    await record_reads(db, adv, [(a, "summary"), (b, "notes"), (a, "cohort")])
+    await record_reads(db, adv, [(a, "stats"), (b, "history"), (a, "cohort")])
     rows = await db.fetch("SELECT advisor_id, student_id, what, at FROM advisor_reads ORDER BY id")
     assert [(r["advisor_id"], r["student_id"], r["what"]) for r in rows] == [
-        (adv, a, "summary"),
-        (adv, b, "notes"),
+        (adv, a, "stats"),
+        (adv, b, "history"),
         (adv, a, "cohort"),
     ]
     assert all(r["at"] is not None for r in rows)

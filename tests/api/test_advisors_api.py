@@ -9,13 +9,13 @@ import asyncpg
 import pytest
 
 from backend.accounts.principal import Principal
-from backend.advisors.access import Access, access_to, record_reads
+from backend.advisors.access import Access, record_reads
 from backend.advisors.projection import ADVISORS
 from backend.eventstore.rebuild import rebuild
 from backend.eventstore.store import EventStore
 from backend.registry import event_registry, inline_projections
 from tests.api.conftest import Client, Student, sign_up, sign_up_advisor
-from tests.api.helpers import assert_problem, get_json
+from tests.api.helpers import access_of, assert_problem, get_json
 
 pytestmark = pytest.mark.api
 
@@ -78,7 +78,7 @@ async def test_grant_by_email_change_scope_and_revoke(
     assert body["changedAt"] is None
     assert await get_json(client, student, created.headers["location"]) == body
     # Takes effect at once: the one authorization check sees it.
-    assert await access_to(db, as_advisor(advisor), student.account_id) == Access(student.account_id, "summary")
+    assert await access_of(db, as_advisor(advisor), student.account_id) == Access(student.account_id, "summary")
 
     changed = await client.patch(
         f"/api/v1/me/advisors/{advisor.account_id}", json={"scope": "notes"}, headers=student.headers
@@ -86,7 +86,7 @@ async def test_grant_by_email_change_scope_and_revoke(
     assert changed.status_code == 200, changed.text
     assert changed.json()["scope"] == "notes"
     assert changed.json()["changedAt"] is not None
-    assert await access_to(db, as_advisor(advisor), student.account_id) == Access(student.account_id, "notes")
+    assert await access_of(db, as_advisor(advisor), student.account_id) == Access(student.account_id, "notes")
 
     before = await count(db)
     same = await client.patch(
@@ -97,7 +97,7 @@ async def test_grant_by_email_change_scope_and_revoke(
 
     revoked = await client.delete(f"/api/v1/me/advisors/{advisor.account_id}", headers=student.headers)
     assert revoked.status_code == 204, revoked.text
-    assert await access_to(db, as_advisor(advisor), student.account_id) is None
+    assert await access_of(db, as_advisor(advisor), student.account_id) is None
     assert (await get_json(client, student, "/api/v1/me/advisors"))["items"] == []
     gone = await client.get(f"/api/v1/me/advisors/{advisor.account_id}", headers=student.headers)
     assert_problem(gone, 404, "advisor-not-granted")
@@ -124,7 +124,7 @@ async def test_grant_by_invite_code(client: Client, student: Student, advisor: S
     typed = code.replace("-", " ").lower()  # typed from a slide, any case, with a space
     body = await grant(client, student, inviteCode=typed, scope="notes")
     assert (body["advisorId"], body["via"], body["scope"]) == (str(advisor.account_id), "invite_code", "notes")
-    assert await access_to(db, as_advisor(advisor), student.account_id) == Access(student.account_id, "notes")
+    assert await access_of(db, as_advisor(advisor), student.account_id) == Access(student.account_id, "notes")
 
 
 async def test_invite_codes_are_listed_a_page_at_a_time(client: Client, advisor: Student) -> None:
@@ -243,7 +243,7 @@ async def test_another_student_can_neither_see_nor_change_anyones_grants(
     assert_problem(await client.patch(url, json={"scope": "summary"}, headers=other), 404, "advisor-not-granted")
     assert_problem(await client.delete(url, headers=other), 404, "advisor-not-granted")
     assert await count(db) == before
-    assert await access_to(db, as_advisor(advisor), student.account_id) == Access(student.account_id, "notes")
+    assert await access_of(db, as_advisor(advisor), student.account_id) == Access(student.account_id, "notes")
 
 
 async def test_each_role_keeps_to_its_own_routes(client: Client, student: Student, advisor: Student) -> None:

@@ -1,11 +1,13 @@
 """The advisor dashboard in a real browser, and a student's Advisor access settings.
 
-An advisor with two consenting students who are busy (one `summary`, one `notes`) and a third who has
-recorded no one yet, set up through the REST API as the students themselves would (advisor sign-up,
-grants by email), signs in and sees the cohort, who needs attention and why (the third), and each
-student's page within its scope, at a phone's and a laptop's viewport; axe finds nothing on the
-dashboard and a student's page, light and dark. Then a student grants, changes and revokes an
-advisor's access from Settings.
+An advisor with two consenting students who are busy (one `summary`, one `notes`, each with a
+referral) and a third who has recorded no one yet, set up through the REST API as the students
+themselves would (advisor sign-up, grants by email), signs in and sees the cohort, who needs
+attention and why (the third; and the `summary` student, who never thanked the person they met),
+and each student's page within its scope (referral chains with names only under `notes`), at a
+phone's and a laptop's viewport; axe finds nothing on the dashboard and a student's page, light and
+dark. Then a student grants, changes and revokes an advisor's access from Settings, and sees the
+advisor's looks in words.
 """
 
 import re
@@ -74,9 +76,14 @@ def cohort(e2e_server: Server) -> Iterator[Cohort]:
     notes = Api(e2e_server.url).sign_up("Nora Notes")
     dana = notes.add_contact("Dana Reyes", organization="Harbor Analytics", title="Data engineer", careerField="Data")
     notes.step(dana["id"], "requests", {**request, "sentAt": ago(days=10)})
+    notes.step(dana["id"], "referrals", {"name": "Eli Park", "organization": "Harbor Analytics"})
     summary = Api(e2e_server.url).sign_up("Sid Summary")
     pat = summary.add_contact("Pat Quill", organization="Secret Studio", careerField="Design")
-    summary.step(pat["id"], "requests", {**request, "sentAt": ago(days=9)})
+    summary.step(pat["id"], "requests", {**request, "sentAt": ago(days=12)})
+    # Met Pat a week ago, and never thanked them: a reason to need attention though active.
+    met = summary.step(pat["id"], "interviews", {"startsAt": ago(days=7), "minutes": 20, "format": "video"})
+    summary.step(pat["id"], "held", {"interviewId": met["interviews"][0]["id"], "heldAt": ago(days=7)})
+    summary.step(pat["id"], "referrals", {"name": "Quinn Hidden"})
     quiet = Api(e2e_server.url).sign_up("Theo Quiet")
     grant(notes, advisor, "notes")
     grant(summary, advisor, "summary")
@@ -118,14 +125,19 @@ def test_advisor_sees_cohort_and_each_student_within_scope(
         expect(tabs.get_by_role("link", name="Contacts")).to_have_count(0)
         # The cohort: its figures, and its charts with their text alternatives.
         expect(main.locator(".figure", has_text="Students").locator(".value")).to_have_text("3")
-        expect(main.get_by_role("img", name=re.compile(r"Contacts by stage, 2 contacts in all"))).to_be_visible()
+        expect(main.get_by_role("img", name=re.compile(r"Contacts by stage, 4 contacts in all"))).to_be_visible()
         weeks_chart = re.compile(r"Steps recorded across all your students \(3\), 12 weeks")
         expect(main.get_by_role("img", name=weeks_chart)).to_be_visible()
-        # Who needs attention, with the reason: the student who has recorded no one.
+        # Who needs attention, with the reason: the student who has recorded no one, then the one who
+        # forgot a thank-you note.
         attention = main.get_by_role("list", name="Students needing attention")
-        expect(attention.get_by_role("link")).to_have_count(1)
+        expect(attention.get_by_role("link")).to_have_count(2)
+        expect(attention.get_by_role("link").first).to_contain_text("Theo Quiet")
         expect(attention.get_by_role("link", name=re.compile("Theo Quiet"))).to_contain_text(
             "Has not recorded anyone yet"
+        )
+        expect(attention.get_by_role("link", name=re.compile("Sid Summary"))).to_contain_text(
+            "Did not send a thank-you note within 2 business days"
         )
         students = main.get_by_role("list", name="Your students")
         expect(students.get_by_role("link")).to_have_count(3)
@@ -145,6 +157,10 @@ def test_advisor_sees_cohort_and_each_student_within_scope(
         expect(main.get_by_text("shares names, notes and history")).to_be_visible()
         expect(main.get_by_role("heading", name="Dana Reyes")).to_be_visible()
         expect(main.get_by_text("Harbor Analytics").first).to_be_visible()
+        chains = main.get_by_role("list", name="Referral chains")
+        expect(chains.get_by_role("listitem").filter(has_text="Dana Reyes").get_by_role("list")).to_contain_text(
+            "Eli Park"
+        )
 
         # The `summary` student: counts only, said plainly, and no names.
         page.get_by_role("link", name="← Dashboard").click()
@@ -155,9 +171,13 @@ def test_advisor_sees_cohort_and_each_student_within_scope(
         expect(main.get_by_text("shares counts only")).to_be_visible()
         expect(main.get_by_role("heading", name="Requests sent").or_(main.get_by_text("Requests sent"))).to_be_visible()
         expect(main.get_by_role("heading", name="Contacts")).to_have_count(0)
+        # The chain is there (Pat referred someone), its people unnamed.
+        chains = main.get_by_role("list", name="Referral chains")
+        expect(chains.get_by_role("listitem")).to_have_count(2)
+        expect(chains).to_contain_text("Someone")
         content = page.content()
-        assert "Pat Quill" not in content
-        assert "Secret Studio" not in content
+        for name in ("Pat Quill", "Secret Studio", "Quinn Hidden"):
+            assert name not in content, name
     finally:
         context.close()
 

@@ -31,7 +31,9 @@ function inactive(days: number | null): string {
 }
 
 function NeedsAttention({ items }: { items: Attention[] }) {
-  if (items.length === 0) return <p class="muted">No one has been inactive for {INACTIVE_DAYS} days or more.</p>;
+  if (items.length === 0) {
+    return <p class="muted">No one has been inactive for {INACTIVE_DAYS} days or more, and everyone sent their thank-you notes.</p>;
+  }
   return (
     <ul class="list" aria-label="Students needing attention">
       {items.map((a) => (
@@ -39,7 +41,11 @@ function NeedsAttention({ items }: { items: Attention[] }) {
           <Link href={`/students/${a.student.id}`} class="student-link">
             <strong>{a.student.profile.displayName}</strong>
             <small>{inactive(a.daysInactive)}</small>
-            <span class="why">{a.reason}</span>
+            {a.reasons.map((why) => (
+              <span key={why} class="why">
+                {why}
+              </span>
+            ))}
           </Link>
         </li>
       ))}

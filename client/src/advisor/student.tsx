@@ -16,7 +16,8 @@ import { SCOPE_LABEL } from "./dashboard";
 
 type Summary = NonNullable<StudentSummaryQuery["student"]>;
 type Notes = NonNullable<StudentNotesQuery["student"]>;
-type NotesContact = Notes["contacts"]["nodes"][number];
+type NotesContacts = NonNullable<Notes["contacts"]>;
+type NotesContact = NotesContacts["nodes"][number];
 
 const CONTACTS = 20;
 const percent = (rate: number | null) => (rate === null ? "–" : `${Math.round(rate * 100)}%`);
@@ -55,6 +56,46 @@ function Overdue({ items, notes }: { items: Summary["overdue"]; notes: Notes | u
         );
       })}
     </ul>
+  );
+}
+
+type Graph = Summary["referralGraph"];
+type Named = NonNullable<Notes["referralGraph"]>["nodes"][number];
+
+/** Who referred whom, as nested lists from each chain's start; names only under a `notes` grant. */
+function Chains({ graph, named }: { graph: Graph; named: Named[] | undefined }) {
+  if (graph.nodes.length === 0) return <p class="muted">No referrals yet.</p>;
+  const names = new Map(named?.map((n) => [n.id, n]) ?? []);
+  const stages = new Map(graph.nodes.map((n) => [n.id, n.stage]));
+  const next = new Map<string, string[]>();
+  for (const e of graph.edges) next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+  const referred = new Set(graph.edges.map((e) => e.to));
+  function label(id: string) {
+    const who = names.get(id);
+    const where = who?.organization ? `, ${who.organization}` : "";
+    return (
+      <>
+        {who?.name ? <strong>{who.name}</strong> : "Someone"}
+        {where} <small class={`chip stage stage-${stages.get(id)}`}>{words(stages.get(id) ?? "")}</small>
+      </>
+    );
+  }
+  function chain(id: string, seen: Set<string>) {
+    const after = (next.get(id) ?? []).filter((to) => !seen.has(to));
+    return (
+      <li key={id}>
+        {label(id)}
+        {after.length ? <ul>{after.map((to) => chain(to, new Set([...seen, to])))}</ul> : null}
+      </li>
+    );
+  }
+  return (
+    <>
+      <p class="muted">Longest chain: {plural(graph.depth, "introduction")}.</p>
+      <ul class="chains" aria-label="Referral chains">
+        {graph.nodes.filter((n) => !referred.has(n.id)).map((n) => chain(n.id, new Set([n.id])))}
+      </ul>
+    </>
   );
 }
 
@@ -106,8 +147,8 @@ function useNotes(id: string, scope: string | undefined) {
   );
 }
 
-function Contacts({ id, first }: { id: string; first: Notes["contacts"] }) {
-  const [pages, setPages] = useState<Notes["contacts"][]>([first]);
+function Contacts({ id, first }: { id: string; first: NotesContacts }) {
+  const [pages, setPages] = useState<NotesContacts[]>([first]);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
   const last = pages[pages.length - 1]!;
@@ -116,7 +157,8 @@ function Contacts({ id, first }: { id: string; first: Notes["contacts"] }) {
     setBusy(true);
     try {
       const { data, error } = await query("StudentNotes", { id, first: CONTACTS, after: last.pageInfo.endCursor });
-      if (data?.data.student) setPages((p) => [...p, data.data.student!.contacts]);
+      const page = data?.data.student?.contacts;
+      if (page) setPages((p) => [...p, page]);
       else setProblem(error ?? null);
     } catch {
       setProblem({ status: 0, title: "No connection", detail: "Check your connection and try again." });
@@ -176,7 +218,7 @@ export function StudentPage({ id }: { id: string }) {
             </p>
             <ul class="muted">
               {s.profile.school ? <li>{s.profile.school}</li> : null}
-              {s.profile.interests.length ? <li>Exploring: {s.profile.interests.join(", ")}</li> : null}
+              {n?.profile.interests?.length ? <li>Exploring: {n.profile.interests.join(", ")}</li> : null}
               <li>
                 Goals: {plural(s.profile.goals.interviewsPerMonth, "interview")} a month,{" "}
                 {plural(s.profile.goals.requestsPerWeek, "request")} a week
@@ -194,6 +236,9 @@ export function StudentPage({ id }: { id: string }) {
           <Section id="h-activity" title="Weekly activity">
             <WeeklyChart id="student-activity" what="Steps recorded" weeks={s.activityPerWeek} />
           </Section>
+          <Section id="h-chains" title="Referral chains">
+            <Chains graph={s.referralGraph} named={n?.referralGraph.nodes} />
+          </Section>
           <section aria-labelledby="h-overdue" class="wide">
             <h2 id="h-overdue">
               Overdue <span class="count">{s.overdue.length}</span>
@@ -205,7 +250,7 @@ export function StudentPage({ id }: { id: string }) {
               <h2 id="h-contacts">Contacts</h2>
               <ProblemNote problem={notes.problem} />
               {notes.loading && !n ? <p aria-busy="true">Loading…</p> : null}
-              {n ? <Contacts key={id} id={id} first={n.contacts} /> : null}
+              {n?.contacts ? <Contacts key={id} id={id} first={n.contacts} /> : null}
             </section>
           ) : null}
           {refused.length ? (

@@ -27,7 +27,7 @@ export type DashboardQueryVariables = Exact<{
 }>;
 
 
-export type DashboardQuery = { me: { email: string }, cohort: { students: number, thankYouOnTimeRate: number | null, medianDaysToThanks: number | null, referralsPerStudent: number | null, funnel: Array<{ stage: string, contacts: number }>, activityPerWeek: Array<{ week: string, events: number }>, needsAttention: Array<{ daysInactive: number | null, reason: string, student: { id: string, scope: string, profile: { displayName: string } } }> }, advisees: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, scope: string, profile: { displayName: string, school: string | null }, stats: { interviewsHeld: number, daysSinceLastActivity: number | null } }> } };
+export type DashboardQuery = { me: { email: string }, cohort: { students: number, thankYouOnTimeRate: number | null, medianDaysToThanks: number | null, referralsPerStudent: number | null, funnel: Array<{ stage: string, contacts: number }>, activityPerWeek: Array<{ week: string, events: number }>, needsAttention: Array<{ daysInactive: number | null, thanksMissed: number, reasons: Array<string>, student: { id: string, scope: string, profile: { displayName: string } } }> }, advisees: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, scope: string, profile: { displayName: string, school: string | null }, stats: { interviewsHeld: number, daysSinceLastActivity: number | null } }> } };
 
 export type AdviseesQueryVariables = Exact<{
   first: number;
@@ -44,7 +44,7 @@ export type StudentSummaryQueryVariables = Exact<{
 }>;
 
 
-export type StudentSummaryQuery = { student: { id: string, scope: string, profile: { displayName: string, school: string | null, timeZone: string, interests: Array<string>, registeredAt: string | null, goals: { interviewsPerMonth: number, requestsPerWeek: number } }, stats: { date: string, requestsSent: number, replies: number, replyRate: number | null, interviewsHeld: number, thankYouOnTimeRate: number | null, medianDaysToThanks: number | null, referralsReceived: number, networkDepth: number, referrers: number, daysSinceLastActivity: number | null }, funnel: Array<{ stage: string, contacts: number }>, activityPerWeek: Array<{ week: string, events: number }>, overdue: Array<{ kind: string, due: string, lateAfter: string, contactId: string }> } | null };
+export type StudentSummaryQuery = { student: { id: string, scope: string, profile: { displayName: string, school: string | null, timeZone: string, registeredAt: string | null, goals: { interviewsPerMonth: number, requestsPerWeek: number } }, stats: { date: string, requestsSent: number, replies: number, replyRate: number | null, interviewsHeld: number, thankYouOnTimeRate: number | null, medianDaysToThanks: number | null, referralsReceived: number, networkDepth: number, referrers: number, daysSinceLastActivity: number | null }, funnel: Array<{ stage: string, contacts: number }>, activityPerWeek: Array<{ week: string, events: number }>, overdue: Array<{ kind: string, due: string, lateAfter: string, contactId: string }>, referralGraph: { depth: number, nodes: Array<{ id: string, stage: string, depth: number }>, edges: Array<{ from: string, to: string }> } } | null };
 
 export type StudentNotesQueryVariables = Exact<{
   id: string;
@@ -53,4 +53,4 @@ export type StudentNotesQueryVariables = Exact<{
 }>;
 
 
-export type StudentNotesQuery = { student: { id: string, overdue: Array<{ contactId: string, contactName: string | null, reason: string | null }>, contacts: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, stage: string, careerField: string | null, lastActivityAt: string, nextDue: string | null, name: string | null, title: string | null, organization: string | null, nextAction: string | null, history: { nodes: Array<{ version: number, type: string, recordedAt: string, summary: string, actor: { label: string } }> } | null }> } } | null };
+export type StudentNotesQuery = { student: { id: string, profile: { interests: Array<string> | null }, referralGraph: { nodes: Array<{ id: string, name: string | null, organization: string | null }> }, overdue: Array<{ contactId: string, contactName: string | null, reason: string | null }>, contacts: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, stage: string, careerField: string | null, lastActivityAt: string, nextDue: string | null, name: string | null, title: string | null, organization: string | null, nextAction: string | null, history: { nodes: Array<{ version: number, type: string, recordedAt: string, summary: string, actor: { label: string } }> } | null }> } | null } | null };
