@@ -9,8 +9,8 @@ revocation takes effect on the very next request. Anyone else gets None, exactly
 who does not exist: nothing tells them apart.
 """
 
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Iterable, Sequence
+from typing import Literal, NamedTuple
 from uuid import UUID
 
 import asyncpg
@@ -50,11 +50,37 @@ ORDER BY student_id
 LIMIT $3
 """
 
+ReadKind = Literal["profile", "stats", "agenda", "contacts", "history", "referral_graph", "cohort"]
+"""What of a student's data an advisor read: their profile; their numbers (stats, funnel, weekly
+activity); their overdue agenda; their contacts; one contact's history; their referral chains; their
+figures as part of the advisor's cohort."""
+
+
+class Read(NamedTuple):
+    """One advisor read: of a student's data, what, and (for a history) whose."""
+
+    student_id: UUID
+    what: ReadKind
+    contact_id: UUID | None = None
+
+
+def in_order(reads: Iterable[Read]) -> list[Read]:
+    """Reads in a stable order (by student, kind, contact), as they are recorded."""
+    return sorted(reads, key=lambda r: (r.student_id, r.what, r.contact_id.hex if r.contact_id else ""))
+
+
 RECORD_READS = """
-INSERT INTO advisor_reads (advisor_id, student_id, what)
-SELECT $1, r.student_id, r.what FROM unnest($2::uuid[], $3::text[]) AS r(student_id, what)
+INSERT INTO advisor_reads (advisor_id, student_id, what, contact_id)
+SELECT $1, r.student_id, r.what, r.contact_id
+FROM unnest($2::uuid[], $3::text[], $4::uuid[]) AS r(student_id, what, contact_id)
 """
-"""Appends reads: `$1` the advisor, `$2` and `$3` the students and what was read of each, pairwise."""
+"""Appends reads: `$1` the advisor; `$2`, `$3`, `$4` the students, what was read of each and whose
+history (or NULL), pairwise."""
+
+
+def read_columns(reads: Sequence[Read]) -> tuple[list[UUID], list[str], list[UUID | None]]:
+    """RECORD_READS' `$2`, `$3` and `$4` for `reads`."""
+    return [r.student_id for r in reads], [r.what for r in reads], [r.contact_id for r in reads]
 
 
 def as_owner(principal: Principal, student_id: UUID) -> Access | None:
@@ -82,13 +108,10 @@ async def advisees(conn: Executor, advisor_id: UUID, *, after: UUID | None, limi
     return [Access(row["student_id"], row["scope"]) for row in rows]
 
 
-async def record_reads(conn: Executor, advisor_id: UUID, reads: Sequence[tuple[UUID, str]]) -> None:
-    """Append what the advisor read, one (student id, what) pair per row, in one statement.
-
-    `what` names the kind of data: "profile", "stats", "agenda", "contacts", "history", "referral_graph"
-    or "cohort". Call it in the request
-    that reads, so the student sees every look in `GET /me/advisor-reads`.
-    """
-    if not reads:
+async def record_reads(conn: Executor, advisor_id: UUID, reads: Iterable[Read]) -> None:
+    """Append what the advisor read, a row per read, in one statement. Call it in the request that
+    reads, so the student sees every look in `GET /me/advisor-reads`."""
+    ordered = in_order(reads)
+    if not ordered:
         return
-    await conn.execute(RECORD_READS, advisor_id, [r[0] for r in reads], [r[1] for r in reads])
+    await conn.execute(RECORD_READS, advisor_id, *read_columns(ordered))

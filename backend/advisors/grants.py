@@ -6,6 +6,7 @@ from uuid import UUID
 
 import msgspec
 
+from backend.advisors.access import ReadKind
 from backend.eventstore.types import Conn
 from backend.students.events import AdvisorScope, GrantedVia
 
@@ -31,7 +32,9 @@ class AdvisorRead(msgspec.Struct, frozen=True, kw_only=True):
     advisor_id: UUID
     email: str
     display_name: str
-    what: str
+    what: ReadKind
+    contact_id: UUID | None
+    contact_name: str | None
     at: datetime
 
 
@@ -129,8 +132,9 @@ async def reads(conn: Conn, student_id: UUID, *, before: int | None, limit: int)
     """Who looked at what of the student's data, when: the latest first."""
     rows = await conn.fetch(
         "SELECT r.id, r.advisor_id, coalesce(a.email, '') AS email, coalesce(v.display_name, '') AS display_name, "
-        "r.what, r.at FROM advisor_reads r "
+        "r.what, r.contact_id, c.name AS contact_name, r.at FROM advisor_reads r "
         "LEFT JOIN accounts a ON a.account_id = r.advisor_id LEFT JOIN advisors v ON v.advisor_id = r.advisor_id "
+        "LEFT JOIN contacts c ON c.contact_id = r.contact_id AND c.student_id = r.student_id "
         "WHERE r.student_id = $1 AND ($2::bigint IS NULL OR r.id < $2) ORDER BY r.id DESC LIMIT $3",
         student_id,
         before,

@@ -16,6 +16,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_409_CONFLICT
 
 from backend.advisors import grants
+from backend.advisors.access import ReadKind
 from backend.api.me import run_command
 from backend.api.support import (
     AdvisorAccount,
@@ -89,8 +90,13 @@ class AdvisorReadView(View):
     advisor_id: UUID
     email: str
     display_name: str
-    what: str
-    """What was read: `summary`, `notes`, `contacts`, `cohort`…"""
+    what: ReadKind
+    """What was read: the profile; the numbers (stats, funnel, weekly activity); the overdue agenda; the
+    contacts; one contact's history; the referral chains; the student's figures in the advisor's cohort."""
+    contact_id: UUID | None
+    """Whose history, for `history`."""
+    contact_name: str | None
+    """That contact's name (for a contact since erased, what erasure left)."""
     at: datetime
 
 
@@ -214,7 +220,14 @@ class MyAdvisorsController(Controller):
             found = await grants.reads(conn, student.student_id, before=before, limit=limit + 1)
         items = [
             AdvisorReadView(
-                id=r.id, advisor_id=r.advisor_id, email=r.email, display_name=r.display_name, what=r.what, at=r.at
+                id=r.id,
+                advisor_id=r.advisor_id,
+                email=r.email,
+                display_name=r.display_name,
+                what=r.what,
+                contact_id=r.contact_id,
+                contact_name=r.contact_name,
+                at=r.at,
             )
             for r in found[:limit]
         ]

@@ -14,7 +14,7 @@ from strawberry.types import Info
 from backend.cursors import Offset, encode_cursor
 from backend.eventstore.store import EVENT_COLUMNS
 from backend.eventstore.types import RecordedEvent
-from backend.graphql.context import Context, Scope, needs_notes, saw
+from backend.graphql.context import Context, saw
 from backend.graphql.described import described
 from backend.graphql.pagination import DEFAULT_PAGE, Connection, connection, decode_cursor, page_size
 from backend.relationships import read
@@ -152,14 +152,13 @@ class HistoryItem:
         )
 
 
-NOTES_ONLY = "a `notes` grant"
-
-
-@strawberry.type(description="Someone the student is in touch with. Names and notes need the `notes` scope.")
+@strawberry.type(
+    description="Someone the student is in touch with: seen by the student and by an advisor with a `notes` grant"
+    " (Student.contacts needs one)."
+)
 class Contact:
     summary: strawberry.Private[ContactSummary]
     student_id: strawberry.Private[UUID]
-    scope: strawberry.Private[Scope]
 
     @strawberry.field
     def id(self) -> UUID:
@@ -193,29 +192,24 @@ class Contact:
     def erased(self) -> bool:
         return self.summary.erased
 
-    @described(f"Needs {NOTES_ONLY}.")
-    def name(self) -> str | None:
-        needs_notes(self.scope, "name")
+    @strawberry.field
+    def name(self) -> str:
         return self.summary.name
 
-    @described(f"Needs {NOTES_ONLY}.")
+    @strawberry.field
     def title(self) -> str | None:
-        needs_notes(self.scope, "title")
         return self.summary.title
 
-    @described(f"Needs {NOTES_ONLY}.")
+    @strawberry.field
     def organization(self) -> str | None:
-        needs_notes(self.scope, "organization")
         return self.summary.organization
 
-    @described(f"Needs {NOTES_ONLY}.")
-    def tags(self) -> list[str] | None:
-        needs_notes(self.scope, "tags")
+    @strawberry.field
+    def tags(self) -> list[str]:
         return self.summary.tags
 
-    @described(f"What to do next with this person. Needs {NOTES_ONLY}.")
+    @described("What to do next with this person.")
     def next_action(self) -> str | None:
-        needs_notes(self.scope, "nextAction")
         return self.summary.next_action
 
     @described("Who referred the student to this person, if anyone.")
@@ -225,14 +219,13 @@ class Contact:
         if me is None or me.referred_by is None:
             return None
         found = await loader.load((self.student_id, me.referred_by))
-        return Contact(summary=found.summary, student_id=self.student_id, scope=self.scope) if found else None
+        return Contact(summary=found.summary, student_id=self.student_id) if found else None
 
-    @described(f"Every recorded step, oldest first. Needs {NOTES_ONLY}.")
+    @described("Every recorded step, oldest first.")
     async def history(
         self, info: Info[Context, Any], first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Connection[HistoryItem] | None:
-        needs_notes(self.scope, "history")
-        saw(info.context, self.student_id, "history")
+    ) -> Connection[HistoryItem]:
+        saw(info.context, self.student_id, "history", self.summary.id)
         info.context.keep = False  # personal fields a forget may redact with no event: never kept
         limit = page_size(first)
         start = decode_cursor(after, Offset) if after else 0
@@ -242,9 +235,7 @@ class Contact:
         return connection(items, more=len(events) > limit)
 
 
-async def contacts_page(
-    ctx: Context, student_id: UUID, scope: Scope, *, first: int, after: str | None
-) -> Connection[Contact]:
+async def contacts_page(ctx: Context, student_id: UUID, *, first: int, after: str | None) -> Connection[Contact]:
     """A page of contacts, most recently active first: REST's list query, unfiltered (archived left out),
     loaded with every other student's page the query asks for in one statement."""
     limit = page_size(first)
@@ -252,7 +243,7 @@ async def contacts_page(
     key = (student_id, position[0] if position else None, position[1] if position else None, limit)
     summaries = await ctx.loader(load_pages).load(key)
     items = [
-        (encode_cursor((s.last_activity_at, s.id)), Contact(summary=s, student_id=student_id, scope=scope))
+        (encode_cursor((s.last_activity_at, s.id)), Contact(summary=s, student_id=student_id))
         for s in summaries[:limit]
     ]
     return connection(items, more=len(summaries) > limit)

@@ -15,7 +15,7 @@ from strawberry.litestar.controller import BaseContext
 from strawberry.types import Info
 
 from backend.accounts.principal import Principal, principal_of
-from backend.advisors.access import Access, access_to_many
+from backend.advisors.access import Access, Read, ReadKind, access_to_many
 from backend.errors import NotFoundError
 from backend.eventstore import EventStore
 from backend.graphql.errors import OutOfScopeError
@@ -30,8 +30,8 @@ class Context(BaseContext, kw_only=True):
     store: EventStore
     loaders: dict[Any, DataLoader[Any, Any]] = {}  # noqa: RUF012 - msgspec copies defaults per instance
     scopes: dict[UUID, Scope | None] = {}  # noqa: RUF012
-    reads: set[tuple[UUID, str]] = set()  # noqa: RUF012
-    """(student id, what) an advisor has read in this request: recorded once, when it ends."""
+    reads: set[Read] = set()  # noqa: RUF012
+    """What an advisor has read in this request: recorded once, when it ends."""
     keep: bool = True
     """Whether the answer may be kept (backend/graphql/kept.py): not one that shows events' personal
     fields, which `rapport forget` can make unreadable without any event to move a tag."""
@@ -65,7 +65,8 @@ async def load_access(ctx: Context, keys: list[UUID]) -> list[Access | None]:
 
 async def scope_of(ctx: Context, student_id: UUID) -> Scope | None:
     """How far the principal may read `student_id`'s data (None: not at all). Every `student(id)` of
-    a query is checked in the same statement (access_to_many, the one check REST's access_to makes)."""
+    a query is checked in the same statement (access_to_many, whose answer for a student is REST's
+    check: access.as_owner)."""
     if student_id not in ctx.scopes:
         remember(ctx, await ctx.loader(load_access).load(student_id), student_id)
     return ctx.scopes[student_id]
@@ -76,10 +77,11 @@ def remember(ctx: Context, access: Access | None, student_id: UUID) -> None:
     ctx.scopes[student_id] = access.scope if access is not None else None
 
 
-def saw(ctx: Context, student_id: UUID, what: str) -> None:
-    """Note that the asker read `what` of the student's data; only advisors' reads are recorded."""
+def saw(ctx: Context, student_id: UUID, what: ReadKind, contact_id: UUID | None = None) -> None:
+    """Note that the asker read `what` of the student's data (of `contact_id`'s, for a history); only
+    advisors' reads are recorded."""
     if ctx.principal.role == "advisor":
-        ctx.reads.add((student_id, what))
+        ctx.reads.add(Read(student_id, what, contact_id))
 
 
 async def readable(ctx: Context, student_id: UUID) -> Scope:

@@ -60,7 +60,7 @@ FROM (SELECT $1::uuid AS student_id, 'owner' AS scope) g {_TAG_FROM}
 # here: the query runs, and records its reads as it does).
 _ADVISOR_TAG_AND_READS = f"""
 WITH current AS ({_ADVISOR_TAG}), recorded AS (
-    {access.RECORD_READS} WHERE (SELECT tag FROM current) = $4
+    {access.RECORD_READS} WHERE (SELECT tag FROM current) = $5
 )
 SELECT tag FROM current
 """
@@ -91,16 +91,16 @@ async def tag_of(conn: Conn, principal: Principal, kept: "Kept | None" = None) -
     elif kept is None or not kept.reads:
         tag = await conn.fetchval(_ADVISOR_TAG, principal.account_id)
     else:
-        students, what = [r[0] for r in kept.reads], [r[1] for r in kept.reads]
-        tag = await conn.fetchval(_ADVISOR_TAG_AND_READS, principal.account_id, students, what, kept.tag)
+        columns = access.read_columns(kept.reads)
+        tag = await conn.fetchval(_ADVISOR_TAG_AND_READS, principal.account_id, *columns, kept.tag)
     return tag or ""
 
 
 class Kept(msgspec.Struct, frozen=True):
     tag: str
     body: bytes
-    reads: list[tuple[Any, str]]
-    """The advisor's reads the answer stands for, recorded again each time it is re-sent."""
+    reads: list[access.Read]
+    """The advisor's reads the answer stands for (in order), recorded again each time it is re-sent."""
 
 
 class KeptAnswers:

@@ -85,7 +85,7 @@ class RecordReads(SchemaExtension):
         yield
         ctx = self.execution_context.context
         if isinstance(ctx, Context) and ctx.reads:
-            await access.record_reads(ctx.store.pool, ctx.principal.account_id, sorted(ctx.reads))
+            await access.record_reads(ctx.store.pool, ctx.principal.account_id, ctx.reads)
 
 
 class RapportSchema(strawberry.Schema):
@@ -173,7 +173,7 @@ class RapportGraphQL(_BASE):  # type: ignore[valid-type,misc]
             and ctx.keep
             and isinstance(answer.content, bytes)
         ):
-            KEPT.put(key, kept.Kept(tag=tag, body=answer.content, reads=sorted(ctx.reads)))
+            KEPT.put(key, kept.Kept(tag=tag, body=answer.content, reads=access.in_order(ctx.reads)))
         return answer
 
     async def process_result(self, request: Request[Any, Any, Any], result: ExecutionResult) -> GraphQLHTTPResponse:

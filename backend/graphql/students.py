@@ -355,7 +355,7 @@ class Student:
     ) -> Connection[Contact] | None:
         needs_notes(self.access, "contacts")
         saw(info.context, self.id, "contacts")
-        return await contacts_page(info.context, self.id, self.access, first=first, after=after)
+        return await contacts_page(info.context, self.id, first=first, after=after)
 
     @strawberry.field
     async def referral_graph(self, info: Info[Context, Any]) -> Referrals:

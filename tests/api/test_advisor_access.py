@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from backend.accounts.principal import Principal
-from backend.advisors.access import Access, advisees, record_reads
+from backend.advisors.access import Access, Read, advisees, record_reads
 from tests.api.helpers import access_of
 
 pytestmark = pytest.mark.api
@@ -76,13 +76,15 @@ async def test_advisees_are_live_grants_in_student_order_by_page(db: asyncpg.Con
 async def test_record_reads_appends_in_one_statement_and_cannot_be_changed(db: asyncpg.Connection) -> None:
     adv, a, b = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     await record_reads(db, adv, [])
-    await record_reads(db, adv, [(a, "stats"), (b, "history"), (a, "cohort")])
-    rows = await db.fetch("SELECT advisor_id, student_id, what, at FROM advisor_reads ORDER BY id")
-    assert [(r["advisor_id"], r["student_id"], r["what"]) for r in rows] == [
-        (adv, a, "stats"),
-        (adv, b, "history"),
-        (adv, a, "cohort"),
-    ]
+    contact = uuid.uuid4()
+    reads = [Read(a, "stats"), Read(b, "history", contact), Read(a, "cohort")]
+    await record_reads(db, adv, reads)
+    rows = await db.fetch("SELECT advisor_id, student_id, what, contact_id, at FROM advisor_reads ORDER BY id")
+    # One statement, in a stable order: by student, then kind.
+    assert [Read(r["student_id"], r["what"], r["contact_id"]) for r in rows] == sorted(
+        reads, key=lambda r: (r.student_id, r.what)
+    )
+    assert {r["advisor_id"] for r in rows} == {adv}
     assert all(r["at"] is not None for r in rows)
     with pytest.raises(asyncpg.PostgresError, match="append-only"):
         await db.execute("DELETE FROM advisor_reads")

@@ -9,13 +9,13 @@ import asyncpg
 import pytest
 
 from backend.accounts.principal import Principal
-from backend.advisors.access import Access, record_reads
+from backend.advisors.access import Access, Read, record_reads
 from backend.advisors.projection import ADVISORS
 from backend.eventstore.rebuild import rebuild
 from backend.eventstore.store import EventStore
 from backend.registry import event_registry, inline_projections
 from tests.api.conftest import Client, Student, sign_up, sign_up_advisor
-from tests.api.helpers import access_of, assert_problem, get_json
+from tests.api.helpers import access_of, add_contact_id, assert_problem, get_json
 
 pytestmark = pytest.mark.api
 
@@ -154,16 +154,23 @@ async def test_who_looked_at_what_and_when(
 ) -> None:
     await grant(client, student, email=advisor.email, scope="notes")
     other = await sign_up(client)
-    await record_reads(db, advisor.account_id, [(student.account_id, "summary"), (other.account_id, "cohort")])
-    await record_reads(db, advisor.account_id, [(student.account_id, "notes"), (student.account_id, "contacts")])
+    ana = UUID(await add_contact_id(client, student, "Ana Lee"))
+    await record_reads(db, advisor.account_id, [Read(student.account_id, "stats"), Read(other.account_id, "cohort")])
+    await record_reads(
+        db, advisor.account_id, [Read(student.account_id, "history", ana), Read(student.account_id, "contacts")]
+    )
     first = await get_json(client, student, "/api/v1/me/advisor-reads", limit=2)
-    assert [r["what"] for r in first["items"]] == ["contacts", "notes"]
+    # Recorded in order (contacts, then history), listed latest first; a history names its contact.
+    assert [(r["what"], r["contactId"], r["contactName"]) for r in first["items"]] == [
+        ("history", str(ana), "Ana Lee"),
+        ("contacts", None, None),
+    ]
     assert {(r["advisorId"], r["email"], r["displayName"]) for r in first["items"]} == {
         (str(advisor.account_id), advisor.email, "Dana Advisor")
     }
     assert all(r["at"] for r in first["items"])
     rest = await get_json(client, student, "/api/v1/me/advisor-reads", limit=2, cursor=first["nextCursor"])
-    assert [r["what"] for r in rest["items"]] == ["summary"]
+    assert [r["what"] for r in rest["items"]] == ["stats"]
     assert rest["nextCursor"] is None
     # Another student's reads are theirs alone.
     assert [r["what"] for r in (await get_json(client, other, "/api/v1/me/advisor-reads"))["items"]] == ["cohort"]
@@ -233,7 +240,7 @@ async def test_another_student_can_neither_see_nor_change_anyones_grants(
     client: Client, student: Student, other_student: Student, advisor: Student, db: asyncpg.Connection
 ) -> None:
     await grant(client, student, email=advisor.email, scope="notes")
-    await record_reads(db, advisor.account_id, [(student.account_id, "notes")])
+    await record_reads(db, advisor.account_id, [Read(student.account_id, "contacts")])
     other = other_student.headers
     assert (await get_json(client, other_student, "/api/v1/me/advisors"))["items"] == []
     assert (await get_json(client, other_student, "/api/v1/me/advisor-reads"))["items"] == []

@@ -246,19 +246,53 @@ async def test_a_summary_grant_gets_typed_errors_for_notes_fields_and_the_rest_o
     assert MARKER in {n["name"] for n in body["data"]["student"]["contacts"]["nodes"]}
 
 
-async def test_every_advisor_read_is_recorded_and_a_students_own_are_not(
+# What of the student each field reads, as the audit of reads records it (a history, with its contact).
+READS: list[tuple[str, list[str]]] = [
+    ("id scope", []),
+    ("profile { displayName }", ["profile"]),
+    ("stats { requestsSent }", ["stats"]),
+    ('stats(from: "2020-01-01") { requestsSent }', ["stats"]),
+    ("funnel { stage }", ["stats"]),
+    ("activityPerWeek { week }", ["stats"]),
+    ("overdue { kind }", ["agenda"]),
+    ("contacts { nodes { id } }", ["contacts"]),
+    (
+        "contacts { nodes { history(first: 1) { nodes { type } } } }",
+        ["contacts", f"history of {MARKER}", f"history of {MARKER} Junior"],
+    ),
+    ("referralGraph { depth }", ["referral_graph"]),
+    ("profile { displayName } stats { replies } overdue { due }", ["agenda", "profile", "stats"]),
+]
+
+
+async def test_every_advisor_read_is_recorded_field_by_field_even_when_resent_and_a_students_own_are_not(
     client: Client, db: asyncpg.Connection
 ) -> None:
     owner = await sign_up(client)
+    await the_students_world(client, owner)
     looker = await sign_up_advisor(client)
     await grant(client, owner, looker, "notes")
-    query = "query($id: UUID!) { student(id: $id) { stats { requestsSent } contacts { nodes { id } } } }"
-    await data_of(client, looker, query, {"id": str(owner.account_id)})
-    await data_of(client, looker, "{ cohort { students } }")
-    await data_of(client, owner, query, {"id": str(owner.account_id)})
-    rows = await db.fetch("SELECT advisor_id, student_id, what FROM advisor_reads ORDER BY id")
-    assert {(r["advisor_id"], r["student_id"]) for r in rows} == {(looker.account_id, owner.account_id)}
-    assert sorted(r["what"] for r in rows) == ["cohort", "contacts", "stats"]
+    variables = {"id": str(owner.account_id)}
+
+    async def recorded_by(who: Student, query: str, sends: int = 1) -> list[str]:
+        last = await db.fetchval("SELECT coalesce(max(id), 0) FROM advisor_reads")
+        for _ in range(sends):
+            await data_of(client, who, query, variables)
+        rows = await db.fetch(
+            "SELECT r.advisor_id, r.student_id, r.what, c.name FROM advisor_reads r"
+            " LEFT JOIN contacts c ON c.contact_id = r.contact_id WHERE r.id > $1 ORDER BY r.id",
+            last,
+        )
+        assert all((r["advisor_id"], r["student_id"]) == (looker.account_id, owner.account_id) for r in rows)
+        return [f"history of {r['name']}" if r["what"] == "history" else r["what"] for r in rows]
+
+    for selection, kinds in READS:
+        query = of_student(selection)
+        assert sorted(await recorded_by(looker, query)) == sorted(kinds), selection
+        # A second send (of a kept answer, unless it shows a history) records the reads again.
+        assert sorted(await recorded_by(looker, query, sends=2)) == sorted(kinds * 2), selection
+        assert await recorded_by(owner, query) == [], selection
+    assert await recorded_by(looker, "{ cohort { students } }", sends=2) == ["cohort", "cohort"]
 
 
 async def test_advisees_page_with_cursors(client: Client) -> None:

@@ -1135,10 +1135,13 @@ export interface components {
             advisorId: string;
             /** Format: date-time */
             at: string;
+            contactId: string | null;
+            contactName: string | null;
             displayName: string;
             email: string;
             id: number;
-            what: string;
+            /** @enum {string} */
+            what: "profile" | "stats" | "agenda" | "contacts" | "history" | "referral_graph" | "cohort";
         };
         /** AdvisorSignUpBody */
         AdvisorSignUpBody: {

@@ -131,11 +131,15 @@ function Advisor({ a, changed }: { a: Access; changed: () => void }) {
   );
 }
 
-const WHAT: Record<string, string> = {
-  summary: "your numbers",
-  notes: "your names and notes",
-  contacts: "your contacts",
-  cohort: "your numbers in their cohort",
+/** What an advisor looked at, in words (every kind the server records: a new one fails the build). */
+const WHAT: Record<Read["what"], (r: Read) => string> = {
+  profile: () => "your profile",
+  stats: () => "your numbers",
+  agenda: () => "what is overdue",
+  contacts: () => "your list of contacts",
+  history: (r) => `the history with ${r.contactName ?? "a contact"}`,
+  referral_graph: () => "your referral chains",
+  cohort: () => "your numbers, with their other students'",
 };
 
 function Reads() {
@@ -164,7 +168,7 @@ function Reads() {
           <li key={r.id}>
             <span class="item-text">
               <span>
-                <strong>{r.displayName || r.email}</strong> looked at {WHAT[r.what] ?? r.what}
+                <strong>{r.displayName || r.email}</strong> looked at {WHAT[r.what](r)}
               </span>
               <small>{moment(r.at)}</small>
             </span>
