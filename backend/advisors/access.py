@@ -69,13 +69,21 @@ def in_order(reads: Iterable[Read]) -> list[Read]:
     return sorted(reads, key=lambda r: (r.student_id, r.what, r.contact_id.hex if r.contact_id else ""))
 
 
-RECORD_READS = """
-INSERT INTO advisor_reads (advisor_id, student_id, what, contact_id)
-SELECT $1, r.student_id, r.what, r.contact_id
+def record_reads_sql(only_if: str = "true") -> str:
+    """SQL that appends reads, a row per student, if `only_if` holds: `$1` the advisor; `$2`, `$3`, `$4`
+    the students, what was read of each and whose history (or NULL), pairwise."""
+    return f"""
+INSERT INTO advisor_reads (advisor_id, student_id, what, contact_ids)
+SELECT $1, r.student_id, array_agg(DISTINCT r.what ORDER BY r.what),
+       coalesce(array_agg(r.contact_id ORDER BY r.contact_id) FILTER (WHERE r.contact_id IS NOT NULL), '{{}}')
 FROM unnest($2::uuid[], $3::text[], $4::uuid[]) AS r(student_id, what, contact_id)
+WHERE {only_if}
+GROUP BY r.student_id
+ORDER BY r.student_id
 """
-"""Appends reads: `$1` the advisor; `$2`, `$3`, `$4` the students, what was read of each and whose
-history (or NULL), pairwise."""
+
+
+RECORD_READS = record_reads_sql()
 
 
 def read_columns(reads: Sequence[Read]) -> tuple[list[UUID], list[str], list[UUID | None]]:
@@ -109,8 +117,9 @@ async def advisees(conn: Executor, advisor_id: UUID, *, after: UUID | None, limi
 
 
 async def record_reads(conn: Executor, advisor_id: UUID, reads: Iterable[Read]) -> None:
-    """Append what the advisor read, a row per read, in one statement. Call it in the request that
-    reads, so the student sees every look in `GET /me/advisor-reads`."""
+    """Append what the advisor read, a row per student saying all that was read of them, in one
+    statement. Call it once in the request that reads, so the student sees every look in
+    `GET /me/advisor-reads`."""
     ordered = in_order(reads)
     if not ordered:
         return

@@ -27,14 +27,18 @@ class Grant(msgspec.Struct, frozen=True, kw_only=True):
     changed_at: datetime | None
 
 
+class ReadContact(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    name: str
+
+
 class AdvisorRead(msgspec.Struct, frozen=True, kw_only=True):
     id: int
     advisor_id: UUID
     email: str
     display_name: str
-    what: ReadKind
-    contact_id: UUID | None
-    contact_name: str | None
+    what: list[ReadKind]
+    contacts: list[ReadContact]
     at: datetime
 
 
@@ -132,12 +136,13 @@ async def reads(conn: Conn, student_id: UUID, *, before: int | None, limit: int)
     """Who looked at what of the student's data, when: the latest first."""
     rows = await conn.fetch(
         "SELECT r.id, r.advisor_id, coalesce(a.email, '') AS email, coalesce(v.display_name, '') AS display_name, "
-        "r.what, r.contact_id, c.name AS contact_name, r.at FROM advisor_reads r "
+        "r.what, (SELECT coalesce(json_agg(json_build_object('id', c.contact_id, 'name', c.name) ORDER BY c.name), "
+        "'[]') FROM contacts c WHERE c.contact_id = ANY (r.contact_ids) AND c.student_id = r.student_id) AS contacts, "
+        "r.at FROM advisor_reads r "
         "LEFT JOIN accounts a ON a.account_id = r.advisor_id LEFT JOIN advisors v ON v.advisor_id = r.advisor_id "
-        "LEFT JOIN contacts c ON c.contact_id = r.contact_id AND c.student_id = r.student_id "
         "WHERE r.student_id = $1 AND ($2::bigint IS NULL OR r.id < $2) ORDER BY r.id DESC LIMIT $3",
         student_id,
         before,
         limit,
     )
-    return [msgspec.convert(dict(r), AdvisorRead) for r in rows]
+    return [msgspec.convert({**r, "contacts": msgspec.json.decode(r["contacts"])}, AdvisorRead) for r in rows]

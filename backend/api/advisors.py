@@ -85,18 +85,22 @@ class AdvisorAccessPage(View):
     next_cursor: str | None
 
 
+class ReadContactView(View):
+    id: UUID
+    name: str
+
+
 class AdvisorReadView(View):
     id: int
     advisor_id: UUID
     email: str
     display_name: str
-    what: ReadKind
-    """What was read: the profile; the numbers (stats, funnel, weekly activity); the overdue agenda; the
-    contacts; one contact's history; the referral chains; the student's figures in the advisor's cohort."""
-    contact_id: UUID | None
-    """Whose history, for `history`."""
-    contact_name: str | None
-    """That contact's name (for a contact since erased, what erasure left)."""
+    what: list[ReadKind]
+    """What one request read: the profile; the numbers (stats, funnel, weekly activity); the overdue
+    agenda; the contacts; contacts' histories; the referral chains; the student's figures in the
+    advisor's cohort."""
+    contacts: list[ReadContactView]
+    """Whose history was read, for `history` (a contact since erased shows what erasure left)."""
     at: datetime
 
 
@@ -225,8 +229,7 @@ class MyAdvisorsController(Controller):
                 email=r.email,
                 display_name=r.display_name,
                 what=r.what,
-                contact_id=r.contact_id,
-                contact_name=r.contact_name,
+                contacts=[ReadContactView(id=c.id, name=c.name) for c in r.contacts],
                 at=r.at,
             )
             for r in found[:limit]

@@ -60,7 +60,7 @@ FROM (SELECT $1::uuid AS student_id, 'owner' AS scope) g {_TAG_FROM}
 # here: the query runs, and records its reads as it does).
 _ADVISOR_TAG_AND_READS = f"""
 WITH current AS ({_ADVISOR_TAG}), recorded AS (
-    {access.RECORD_READS} WHERE (SELECT tag FROM current) = $5
+    {access.record_reads_sql(only_if="(SELECT tag FROM current) = $5")}
 )
 SELECT tag FROM current
 """

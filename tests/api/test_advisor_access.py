@@ -76,17 +76,17 @@ async def test_advisees_are_live_grants_in_student_order_by_page(db: asyncpg.Con
 async def test_record_reads_appends_in_one_statement_and_cannot_be_changed(db: asyncpg.Connection) -> None:
     adv, a, b = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     await record_reads(db, adv, [])
-    contact = uuid.uuid4()
-    reads = [Read(a, "stats"), Read(b, "history", contact), Read(a, "cohort")]
+    one, two = sorted(uuid.uuid4() for _ in range(2))
+    reads = [Read(a, "stats"), Read(b, "history", two), Read(a, "cohort"), Read(b, "history", one), Read(a, "stats")]
     await record_reads(db, adv, reads)
-    rows = await db.fetch("SELECT advisor_id, student_id, what, contact_id, at FROM advisor_reads ORDER BY id")
-    # One statement, in a stable order: by student, then kind.
-    assert [Read(r["student_id"], r["what"], r["contact_id"]) for r in rows] == sorted(
-        reads, key=lambda r: (r.student_id, r.what)
+    rows = await db.fetch("SELECT advisor_id, student_id, what, contact_ids, at FROM advisor_reads ORDER BY id")
+    # One statement, a row per student (in student order) saying all that was read of them.
+    assert [(r["student_id"], r["what"], r["contact_ids"]) for r in rows] == sorted(
+        [(a, ["cohort", "stats"], []), (b, ["history"], [one, two])]
     )
     assert {r["advisor_id"] for r in rows} == {adv}
     assert all(r["at"] is not None for r in rows)
     with pytest.raises(asyncpg.PostgresError, match="append-only"):
         await db.execute("DELETE FROM advisor_reads")
     with pytest.raises(asyncpg.PostgresError, match="append-only"):
-        await db.execute("UPDATE advisor_reads SET what = 'x'")
+        await db.execute("UPDATE advisor_reads SET what = '{x}'")

@@ -156,24 +156,24 @@ async def test_who_looked_at_what_and_when(
     other = await sign_up(client)
     ana = UUID(await add_contact_id(client, student, "Ana Lee"))
     await record_reads(db, advisor.account_id, [Read(student.account_id, "stats"), Read(other.account_id, "cohort")])
-    await record_reads(
-        db, advisor.account_id, [Read(student.account_id, "history", ana), Read(student.account_id, "contacts")]
-    )
+    await record_reads(db, advisor.account_id, [Read(student.account_id, "profile")])
+    reads = [Read(student.account_id, "history", ana), Read(student.account_id, "contacts")]
+    await record_reads(db, advisor.account_id, reads)
     first = await get_json(client, student, "/api/v1/me/advisor-reads", limit=2)
-    # Recorded in order (contacts, then history), listed latest first; a history names its contact.
-    assert [(r["what"], r["contactId"], r["contactName"]) for r in first["items"]] == [
-        ("history", str(ana), "Ana Lee"),
-        ("contacts", None, None),
+    # Latest first: a look says all it read of the student, and a history names its contacts.
+    assert [(r["what"], r["contacts"]) for r in first["items"]] == [
+        (["contacts", "history"], [{"id": str(ana), "name": "Ana Lee"}]),
+        (["profile"], []),
     ]
     assert {(r["advisorId"], r["email"], r["displayName"]) for r in first["items"]} == {
         (str(advisor.account_id), advisor.email, "Dana Advisor")
     }
     assert all(r["at"] for r in first["items"])
     rest = await get_json(client, student, "/api/v1/me/advisor-reads", limit=2, cursor=first["nextCursor"])
-    assert [r["what"] for r in rest["items"]] == ["stats"]
+    assert [r["what"] for r in rest["items"]] == [["stats"]]
     assert rest["nextCursor"] is None
     # Another student's reads are theirs alone.
-    assert [r["what"] for r in (await get_json(client, other, "/api/v1/me/advisor-reads"))["items"]] == ["cohort"]
+    assert [r["what"] for r in (await get_json(client, other, "/api/v1/me/advisor-reads"))["items"]] == [["cohort"]]
 
 
 BAD_GRANTS: list[tuple[dict[str, Any], int, str | None]] = [

@@ -82,3 +82,21 @@ async def test_summaries_move_between_computed_on_append_and_on_read(empty_datab
         assert await conn.fetchval("SELECT version FROM student_summaries WHERE student_id = $1", student) == -1
     finally:
         await conn.close()
+
+
+async def test_advisor_reads_keep_their_kinds_down_to_0007_and_back(empty_database_url: str) -> None:
+    await migrate.upgrade(empty_database_url)
+    conn = await asyncpg.connect(empty_database_url)
+    try:
+        await conn.execute(
+            "INSERT INTO advisor_reads (advisor_id, student_id, what, contact_ids)"
+            " VALUES (gen_random_uuid(), gen_random_uuid(), '{profile,stats}', ARRAY[gen_random_uuid()])"
+        )
+        await migrate.downgrade(empty_database_url, "0007")
+        assert await conn.fetchval("SELECT what FROM advisor_reads") == "profile,stats"
+        await migrate.upgrade(empty_database_url)
+        row = await conn.fetchrow("SELECT what, contact_ids FROM advisor_reads")
+        assert row is not None
+        assert (row["what"], row["contact_ids"]) == (["profile", "stats"], [])
+    finally:
+        await conn.close()

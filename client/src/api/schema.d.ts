@@ -1135,13 +1135,11 @@ export interface components {
             advisorId: string;
             /** Format: date-time */
             at: string;
-            contactId: string | null;
-            contactName: string | null;
+            contacts: components["schemas"]["ReadContactView"][];
             displayName: string;
             email: string;
             id: number;
-            /** @enum {string} */
-            what: "profile" | "stats" | "agenda" | "contacts" | "history" | "referral_graph" | "cohort";
+            what: ("profile" | "stats" | "agenda" | "contacts" | "history" | "referral_graph" | "cohort")[];
         };
         /** AdvisorSignUpBody */
         AdvisorSignUpBody: {
@@ -1514,6 +1512,12 @@ export interface components {
             text: string;
             topic: string;
         };
+        /** ReadContactView */
+        ReadContactView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
         /** RecordAnswer */
         RecordAnswer: {
             /** @enum {string} */
@@ -1763,6 +1767,7 @@ export type SchemaPersonRef = components['schemas']['PersonRef'];
 export type SchemaProblemBody = components['schemas']['ProblemBody'];
 export type SchemaProfileView = components['schemas']['ProfileView'];
 export type SchemaQuestionView = components['schemas']['QuestionView'];
+export type SchemaReadContactView = components['schemas']['ReadContactView'];
 export type SchemaRecordAnswer = components['schemas']['RecordAnswer'];
 export type SchemaRecordInterviewHeld = components['schemas']['RecordInterviewHeld'];
 export type SchemaRecordReferral = components['schemas']['RecordReferral'];

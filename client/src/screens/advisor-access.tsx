@@ -131,13 +131,19 @@ function Advisor({ a, changed }: { a: Access; changed: () => void }) {
   );
 }
 
+/** Names in a sentence: "A", "A and B", "A, B and C", "A, B, C and 2 more". */
+function listed(names: string[], most = 3): string {
+  const shown = names.length > most ? [...names.slice(0, most), `${names.length - most} more`] : names;
+  return shown.length > 1 ? `${shown.slice(0, -1).join(", ")} and ${shown[shown.length - 1]}` : (shown[0] ?? "");
+}
+
 /** What an advisor looked at, in words (every kind the server records: a new one fails the build). */
-const WHAT: Record<Read["what"], (r: Read) => string> = {
+const WHAT: Record<Read["what"][number], (r: Read) => string> = {
   profile: () => "your profile",
   stats: () => "your numbers",
   agenda: () => "what is overdue",
   contacts: () => "your list of contacts",
-  history: (r) => `the history with ${r.contactName ?? "a contact"}`,
+  history: (r) => `the history with ${r.contacts.length ? listed(r.contacts.map((c) => c.name)) : "a contact"}`,
   referral_graph: () => "your referral chains",
   cohort: () => "your numbers, with their other students'",
 };
@@ -168,7 +174,7 @@ function Reads() {
           <li key={r.id}>
             <span class="item-text">
               <span>
-                <strong>{r.displayName || r.email}</strong> looked at {WHAT[r.what](r)}
+                <strong>{r.displayName || r.email}</strong> looked at {listed(r.what.map((w) => WHAT[w](r)), r.what.length)}
               </span>
               <small>{moment(r.at)}</small>
             </span>
