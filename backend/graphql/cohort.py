@@ -10,8 +10,11 @@ import strawberry
 from strawberry.types import Info
 
 from backend.advisors import access
+from backend.cursors import Offset, encode_cursor
 from backend.graphql.context import Context, remember, saw
+from backend.graphql.described import described
 from backend.graphql.errors import ForbiddenError, ResolverError
+from backend.graphql.pagination import DEFAULT_PAGE, Connection, connection, decode_cursor, page_size
 from backend.graphql.students import StageCount, Student, WeekActivity, load_figures, student
 from backend.relationships.insights import MISSED_THANKS_DAYS
 from backend.relationships.state import STAGES
@@ -51,11 +54,20 @@ class Cohort:
         description="Steps recorded by all the advisees, summed by week over each one's last 12 weeks (weeks start"
         " on each student's own Monday, so students in far-apart time zones can add a 13th), oldest first."
     )
-    needs_attention: list[Attention] = strawberry.field(
-        description="Students with no activity for `inactiveDays` days or more (never active first, then the"
-        f" longest silent), then students who did not send a thank-you note in the last {MISSED_THANKS_DAYS} days"
-        " (most missed first)."
+    needs_attention_count: int = strawberry.field(description="How many students `needsAttention` lists in all.")
+    attention: strawberry.Private[list[Attention]]
+
+    @described(
+        "Students with no activity for `inactiveDays` days or more (never active first, then the longest silent),"
+        f" then students who did not send a thank-you note in the last {MISSED_THANKS_DAYS} days (most missed"
+        " first): a page at a time."
     )
+    def needs_attention(self, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[Attention]:
+        limit = page_size(first)
+        start = decode_cursor(after, Offset) + 1 if after else 0
+        page = self.attention[start : start + limit]
+        items = [(encode_cursor(start + n), a) for n, a in enumerate(page)]
+        return connection(items, more=start + limit < len(self.attention))
 
 
 def _reasons(days: int | None, inactive_days: int, thanks_missed: int) -> list[str]:
@@ -125,5 +137,6 @@ async def cohort(info: Info[Context, Any], inactive_days: int = 14) -> Cohort:
         referrals_per_student=sum(r.referrals for r in referrals) / len(ids) if ids else None,
         referrals=referrals,
         activity_per_week=[WeekActivity(week=w, events=n) for w, n in sorted(weeks.items())],
-        needs_attention=attention,
+        needs_attention_count=len(attention),
+        attention=attention,
     )

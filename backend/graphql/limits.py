@@ -56,11 +56,10 @@ and the advisor dashboard (client/src/api/operations.graphql) about 7,600 at the
 
 LIST_BOUNDS: dict[str, int] = {
     # A connection's lists hold at most `first` items, and `first` already multiplied what is inside it.
-    **{f"{c}Connection.{f}": 1 for c in ("Contact", "HistoryItem", "Student") for f in ("edges", "nodes")},
+    **{f"{c}Connection.{f}": 1 for c in ("Attention", "Contact", "HistoryItem", "Student") for f in ("edges", "nodes")},
     "Cohort.funnel": len(STAGES),
     "Student.funnel": len(STAGES),
     "Cohort.referrals": MAX_COHORT,
-    "Cohort.needsAttention": MAX_COHORT,
     "Cohort.activityPerWeek": 13,  # 12 weeks, and a 13th when advisees' time zones are far apart
     "Student.activityPerWeek": 12,
     "Student.overdue": MAX_OVERDUE,

@@ -99,7 +99,9 @@ PROBES: list[tuple[str, str, str]] = [
     ),
     (
         "cohort.needsAttention",
-        "{ cohort { needsAttention { daysInactive thanksMissed reasons student { id profile { displayName } } } } }",
+        """{ cohort { needsAttentionCount needsAttention(first: 5) { pageInfo { hasNextPage endCursor }
+            edges { cursor node { student { id } } }
+            nodes { daysInactive thanksMissed reasons student { id profile { displayName } } } } } }""",
         "advisor",
     ),
     # Through the cohort, each advisee's data is within that advisee's grant, as through student(id). (A
@@ -380,7 +382,7 @@ async def test_cohort_figures_match_the_ones_worked_out_by_hand(client: Client, 
         students funnel { stage contacts } thankYouOnTimeRate medianDaysToThanks referralsPerStudent
         referrals { student { id } referrals }
         activityPerWeek { week events }
-        needsAttention { student { id } daysInactive thanksMissed reasons }
+        needsAttentionCount needsAttention { nodes { student { id } daysInactive thanksMissed reasons } }
     } }"""
     cohort = (await data_of(client, looker, query))["cohort"]
     assert cohort["students"] == 4
@@ -400,17 +402,36 @@ async def test_cohort_figures_match_the_ones_worked_out_by_hand(client: Client, 
     }
     # busy and forgetful were last active today; late five days ago; idle never. Inactive first (never,
     # then the longest), then forgetful for the thank-you note missed in the last 30 days (Dee's).
-    attention = [(a["student"]["id"], a["daysInactive"], a["thanksMissed"]) for a in cohort["needsAttention"]]
+    needing = cohort["needsAttention"]["nodes"]
+    assert cohort["needsAttentionCount"] == len(needing) == 3
+    attention = [(a["student"]["id"], a["daysInactive"], a["thanksMissed"]) for a in needing]
     assert attention == [
         (str(idle.account_id), None, 0),
         (str(late.account_id), 5, 0),
         (str(forgetful.account_id), 0, 1),
     ]
-    assert [a["reasons"] for a in cohort["needsAttention"]] == [
+    assert [a["reasons"] for a in needing] == [
         ["Has not recorded anyone yet."],
         ["No activity for 5 days (the limit asked for: 2)."],
         ["Did not send a thank-you note within 2 business days of the interview."],
     ]
+    # The same list a page at a time.
+    paged: list[str] = []
+    after = None
+    while True:
+        page = await data_of(
+            client,
+            looker,
+            """query($after: String) { cohort(inactiveDays: 2) { needsAttention(first: 2, after: $after) {
+                pageInfo { hasNextPage endCursor } nodes { student { id } } } } }""",
+            {"after": after},
+        )
+        found = page["cohort"]["needsAttention"]
+        paged += [a["student"]["id"] for a in found["nodes"]]
+        if not found["pageInfo"]["hasNextPage"]:
+            break
+        after = found["pageInfo"]["endCursor"]
+    assert paged == [a[0] for a in attention]
     # busy's and late's weeks added up by hand (idle has none), oldest first, this week last.
     by_hand = {0: 3 + 4, 2: 1, 5: 7, 11: 2}
     assert cohort["activityPerWeek"] == [
@@ -432,7 +453,7 @@ DASHBOARD = """
     contacts(first: 5) { nodes { stage referredBy { stage } } }
   } }
   cohort {
-    students thankYouOnTimeRate medianDaysToThanks needsAttention { student { id } reasons }
+    students thankYouOnTimeRate medianDaysToThanks needsAttention { nodes { student { id } reasons } }
     activityPerWeek { week events }
   }
 }

@@ -119,8 +119,9 @@ async def test_long_lists_count_as_many_items_as_they_can_hold(client: Client, s
     # A cohort has up to 1,000 students: a page of contacts with their histories for each is too costly.
     advisor = await sign_up_advisor(client)
     inside = "contacts(first: 40) { nodes { name history(first: 40) { nodes { type } } } }"
-    for field in ("referrals", "needsAttention"):
-        await refused(client, advisor, f"{{ cohort {{ {field} {{ student {{ {inside} }} }} }} }}")
+    for field in ("referrals", "needsAttention(first: 50) { nodes"):
+        closing = " }" if "{" in field else ""
+        await refused(client, advisor, f"{{ cohort {{ {field} {{ student {{ {inside} }} }}{closing} }} }}")
     assert _cost("{ me { student { overdue { kind due contactId } } } }") > 50 * 3
 
 

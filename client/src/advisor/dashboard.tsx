@@ -2,7 +2,7 @@
 // the advisees, a page at a time.
 import { useEffect, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { query, type AdviseePageFragment, type DashboardQuery } from "../api/gql";
+import { query, type AdviseePageFragment, type Answer, type AttentionPageFragment } from "../api/gql";
 import type { Problem } from "../api/client";
 import { useLoad } from "../ui/data";
 import { Section } from "../ui/layout";
@@ -15,7 +15,11 @@ const PAGE = 20;
 const INACTIVE_DAYS = 14;
 
 type Advisee = AdviseePageFragment["nodes"][number];
-type Attention = DashboardQuery["cohort"]["needsAttention"][number];
+type Attention = AttentionPageFragment["nodes"][number];
+interface Page<N> {
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: N[];
+}
 
 const percent = (rate: number | null) => (rate === null ? "–" : `${Math.round(rate * 100)}%`);
 const decimal = (n: number | null) => (n === null ? "–" : n.toLocaleString(undefined, { maximumFractionDigits: 1 }));
@@ -30,32 +34,35 @@ function inactive(days: number | null): string {
   return days === 1 ? "inactive 1 day" : `inactive ${days} days`;
 }
 
-function NeedsAttention({ items }: { items: Attention[] }) {
-  if (items.length === 0) {
+function NeedsAttention({ attention }: { attention: Pages<Attention> }) {
+  if (attention.items.length === 0) {
     return <p class="muted">No one has been inactive for {INACTIVE_DAYS} days or more, and everyone sent their thank-you notes.</p>;
   }
   return (
-    <ul class="list" aria-label="Students needing attention">
-      {items.map((a) => (
-        <li key={a.student.id} class="card attention">
-          <Link href={`/students/${a.student.id}`} class="student-link">
-            <strong>{a.student.profile.displayName}</strong>
-            <small>{inactive(a.daysInactive)}</small>
-            {a.reasons.map((why) => (
-              <span key={why} class="why">
-                {why}
-              </span>
-            ))}
-          </Link>
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul class="list" aria-label="Students needing attention">
+        {attention.items.map((a) => (
+          <li key={a.student.id} class="card attention">
+            <Link href={`/students/${a.student.id}`} class="student-link">
+              <strong>{a.student.profile.displayName}</strong>
+              <small>{inactive(a.daysInactive)}</small>
+              {a.reasons.map((why) => (
+                <span key={why} class="why">
+                  {why}
+                </span>
+              ))}
+            </Link>
+          </li>
+        ))}
+      </ul>
+      <More pages={attention} />
+    </>
   );
 }
 
-/** Advisees: the first page comes with the dashboard, more on "Show more". */
-function useAdvisees(first: AdviseePageFragment | undefined) {
-  const [pages, setPages] = useState<AdviseePageFragment[]>([]);
+/** A connection's items: the first page comes with the screen's query, more on "Show more". */
+function usePages<N, T>(first: Page<N> | undefined, next: (after: string) => Promise<Answer<T>>, pageOf: (data: T) => Page<N>) {
+  const [pages, setPages] = useState<Page<N>[]>([]);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => setPages(first ? [first] : []), [first]);
@@ -64,9 +71,9 @@ function useAdvisees(first: AdviseePageFragment | undefined) {
     if (!last?.pageInfo.endCursor) return;
     setBusy(true);
     try {
-      const { data, error } = await query("Advisees", { first: PAGE, after: last.pageInfo.endCursor });
+      const { data, error } = await next(last.pageInfo.endCursor);
       if (data) {
-        setPages((p) => [...p, data.data.advisees]);
+        setPages((p) => [...p, pageOf(data.data)]);
         setProblem(null);
       } else setProblem(error ?? null);
     } catch {
@@ -75,14 +82,42 @@ function useAdvisees(first: AdviseePageFragment | undefined) {
       setBusy(false);
     }
   }
-  return { students: pages.flatMap((p) => p.nodes), hasMore: !!last?.pageInfo.hasNextPage, more, busy, problem };
+  return { items: pages.flatMap((p) => p.nodes), hasMore: !!last?.pageInfo.hasNextPage, more, busy, problem };
+}
+type Pages<N> = ReturnType<typeof usePages<N, unknown>>;
+
+function More<N>({ pages }: { pages: Pages<N> }) {
+  return (
+    <>
+      <ProblemNote problem={pages.problem} />
+      {pages.hasMore ? (
+        <div class="more">
+          <button type="button" class="secondary" disabled={pages.busy} onClick={() => void pages.more()}>
+            {pages.busy ? "Loading…" : "Show more"}
+          </button>
+        </div>
+      ) : null}
+    </>
+  );
 }
 
-function AdviseeList({ advisees }: { advisees: ReturnType<typeof useAdvisees> }) {
+function useAdvisees(first: AdviseePageFragment | undefined) {
+  return usePages(first, (after) => query("Advisees", { first: PAGE, after }), (d) => d.advisees);
+}
+
+function useAttention(first: AttentionPageFragment | undefined) {
+  return usePages(
+    first,
+    (after) => query("NeedingAttention", { inactiveDays: INACTIVE_DAYS, first: PAGE, after }),
+    (d) => d.cohort.needsAttention,
+  );
+}
+
+function AdviseeList({ advisees }: { advisees: Pages<Advisee> }) {
   return (
     <>
       <ul class="list" aria-label="Your students">
-        {advisees.students.map((s: Advisee) => (
+        {advisees.items.map((s: Advisee) => (
           <li key={s.id} class="card">
             <Link href={`/students/${s.id}`} class="student-link">
               <strong>{s.profile.displayName}</strong>
@@ -96,14 +131,7 @@ function AdviseeList({ advisees }: { advisees: ReturnType<typeof useAdvisees> })
           </li>
         ))}
       </ul>
-      <ProblemNote problem={advisees.problem} />
-      {advisees.hasMore ? (
-        <div class="more">
-          <button type="button" class="secondary" disabled={advisees.busy} onClick={() => void advisees.more()}>
-            {advisees.busy ? "Loading…" : "Show more"}
-          </button>
-        </div>
-      ) : null}
+      <More pages={advisees} />
     </>
   );
 }
@@ -125,6 +153,7 @@ export function Dashboard() {
   const loaded = useDashboard();
   const d = loaded.data?.data;
   const advisees = useAdvisees(d?.advisees);
+  const attention = useAttention(d?.cohort.needsAttention);
   const c = d?.cohort;
   return (
     <AdvisorLayout title="Dashboard">
@@ -144,9 +173,9 @@ export function Dashboard() {
           </section>
           <section aria-labelledby="h-attention" class="wide">
             <h2 id="h-attention">
-              Needing attention <span class="count">{c.needsAttention.length}</span>
+              Needing attention <span class="count">{c.needsAttentionCount}</span>
             </h2>
-            <NeedsAttention items={c.needsAttention} />
+            <NeedsAttention attention={attention} />
           </section>
           <Section id="h-funnel" title="Funnel">
             <FunnelChart id="cohort-funnel" stages={c.funnel} />

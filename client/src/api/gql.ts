@@ -17,6 +17,7 @@ export interface GqlError {
 interface Operations {
   Dashboard: [G.DashboardQueryVariables, G.DashboardQuery];
   Advisees: [G.AdviseesQueryVariables, G.AdviseesQuery];
+  NeedingAttention: [G.NeedingAttentionQueryVariables, G.NeedingAttentionQuery];
   StudentSummary: [G.StudentSummaryQueryVariables, G.StudentSummaryQuery];
   StudentNotes: [G.StudentNotesQueryVariables, G.StudentNotesQuery];
 }

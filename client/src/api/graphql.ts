@@ -27,7 +27,18 @@ export type DashboardQueryVariables = Exact<{
 }>;
 
 
-export type DashboardQuery = { me: { email: string }, cohort: { students: number, thankYouOnTimeRate: number | null, medianDaysToThanks: number | null, referralsPerStudent: number | null, funnel: Array<{ stage: string, contacts: number }>, activityPerWeek: Array<{ week: string, events: number }>, needsAttention: Array<{ daysInactive: number | null, thanksMissed: number, reasons: Array<string>, student: { id: string, scope: string, profile: { displayName: string } } }> }, advisees: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, scope: string, profile: { displayName: string, school: string | null }, stats: { interviewsHeld: number, daysSinceLastActivity: number | null } }> } };
+export type DashboardQuery = { me: { email: string }, cohort: { students: number, thankYouOnTimeRate: number | null, medianDaysToThanks: number | null, referralsPerStudent: number | null, needsAttentionCount: number, funnel: Array<{ stage: string, contacts: number }>, activityPerWeek: Array<{ week: string, events: number }>, needsAttention: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ daysInactive: number | null, thanksMissed: number, reasons: Array<string>, student: { id: string, scope: string, profile: { displayName: string } } }> } }, advisees: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, scope: string, profile: { displayName: string, school: string | null }, stats: { interviewsHeld: number, daysSinceLastActivity: number | null } }> } };
+
+export type NeedingAttentionQueryVariables = Exact<{
+  inactiveDays: number;
+  first: number;
+  after: string | null | undefined;
+}>;
+
+
+export type NeedingAttentionQuery = { cohort: { needsAttention: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ daysInactive: number | null, thanksMissed: number, reasons: Array<string>, student: { id: string, scope: string, profile: { displayName: string } } }> } } };
+
+export type AttentionPageFragment = { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ daysInactive: number | null, thanksMissed: number, reasons: Array<string>, student: { id: string, scope: string, profile: { displayName: string } } }> };
 
 export type AdviseesQueryVariables = Exact<{
   first: number;
