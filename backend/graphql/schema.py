@@ -191,13 +191,11 @@ class RapportGraphQL(_BASE):  # type: ignore[valid-type,misc]
 
 
 def _refuse_a_body_not_an_object(body: bytes) -> None:
-    """A JSON body that is not an object (`1`, `null`, `[]`) is refused as REST refuses bad input, before
-    strawberry, which would fail on it with a 500. Bodies that are not JSON at all are strawberry's to judge."""
+    """A body that is not a JSON object (`1`, `null`, `[]`, not JSON at all) is refused as REST refuses bad
+    input, before strawberry, which would fail on some of them with a 500 and answer the rest in plain text."""
     try:
         parsed = json.loads(body)
-    except ValueError:
-        return
-    except RecursionError:  # nested too deep to read (strawberry's own parse would fail the same way)
+    except (ValueError, RecursionError):  # not JSON; or nested too deep to read
         parsed = None
     if not isinstance(parsed, dict):
         raise problem(

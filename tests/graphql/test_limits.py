@@ -163,9 +163,10 @@ async def test_an_undefined_fragment_is_a_validation_error(client: Client, stude
 
 
 @pytest.mark.parametrize(
-    "body", ["1", "null", "true", '"x"', "[]", '[{"query": "{ me { id } }"}]', "[" * 5000 + "]" * 5000]
+    "body",
+    ["1", "null", "true", '"x"', "[]", '[{"query": "{ me { id } }"}]', "[" * 5000 + "]" * 5000, "", "{", "query=x"],
 )
-async def test_a_json_body_that_is_not_an_object_is_bad_input(client: Client, student: Student, body: str) -> None:
+async def test_a_body_that_is_not_a_json_object_is_bad_input(client: Client, student: Student, body: str) -> None:
     headers = {**student.headers, "Content-Type": "application/json"}
     response = await client.post(GRAPHQL, content=body, headers=headers)
     assert response.status_code == 400, response.text
