@@ -37,3 +37,8 @@ FitSignal = Annotated[int, msgspec.Meta(ge=-2, le=2)]
 Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
 """A moment, with its offset: a time without a zone is refused rather than guessed."""
 Day = date
+
+
+class Body(msgspec.Struct, frozen=True, kw_only=True, rename="camel", forbid_unknown_fields=True):
+    """A request body (and the command it is): camelCase JSON whose every field is known, so a misspelt or
+    unknown field is a 400 that names it, never silently ignored."""

@@ -26,7 +26,7 @@ from backend.accounts.sessions import clear_session_cookie, revoke_every_session
 from backend.accounts.sign_in import SignIn, sign_in
 from backend.accounts.sign_up import AdvisorSignUp, SignedIn, SignUp, sign_up, sign_up_advisor
 from backend.eventstore import EventStore
-from backend.fields import Email, Name
+from backend.fields import Body, Email, Name
 from backend.opts import SECRET_ANSWER
 from backend.problems import ACCOUNT_PROBLEMS, problem
 
@@ -34,7 +34,7 @@ TimeZoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64, examples
 CountryCode = Annotated[str, msgspec.Meta(min_length=2, max_length=2, examples=["US"])]
 
 
-class SignUpBody(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class SignUpBody(Body, frozen=True, kw_only=True):
     email: Email
     password: Password
     display_name: Name
@@ -44,7 +44,7 @@ class SignUpBody(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     """ISO 3166-1 alpha-2: whose public holidays are not business days."""
 
 
-class AdvisorSignUpBody(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class AdvisorSignUpBody(Body, frozen=True, kw_only=True):
     email: Email
     """Students grant you access by this email (or by one of your invite codes)."""
     password: Password
@@ -52,7 +52,7 @@ class AdvisorSignUpBody(msgspec.Struct, frozen=True, kw_only=True, rename="camel
     """Shown to the students who grant you access."""
 
 
-class SignInBody(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class SignInBody(Body, frozen=True, kw_only=True):
     email: Email
     password: Annotated[str, msgspec.Meta(max_length=200)]
     """Not held to today's length rule here: that rule is for new passwords."""
@@ -71,7 +71,7 @@ class SignedOutEverywhere(msgspec.Struct, frozen=True, kw_only=True, rename="cam
     revoked_sessions: int
 
 
-class NewTokenBody(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class NewTokenBody(Body, frozen=True, kw_only=True):
     name: Name
     """What the token is for, e.g. "laptop script": shown in the list so you know which to revoke."""
 

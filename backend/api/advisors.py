@@ -30,7 +30,7 @@ from backend.api.support import (
 from backend.cursors import RowId, encode_cursor
 from backend.errors import ValidationFailedError
 from backend.eventstore import EventStore
-from backend.fields import Email
+from backend.fields import Body, Email
 from backend.problems import COMMAND_PROBLEMS, READ_PROBLEMS, problem
 from backend.relationships.views import View
 from backend.students.commands import (
@@ -45,7 +45,7 @@ from backend.students.events import AdvisorScope, GrantedVia
 InviteCodeText = Annotated[str, msgspec.Meta(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9 -]+$")]
 
 
-class GrantAccessBody(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class GrantAccessBody(Body, frozen=True, kw_only=True):
     """Who (the advisor's email, or an invite code the advisor gave you: one of the two) and what they may see."""
 
     scope: AdvisorScope
@@ -54,7 +54,7 @@ class GrantAccessBody(msgspec.Struct, frozen=True, kw_only=True, rename="camel")
     invite_code: InviteCodeText | None = None
 
 
-class ChangeScopeBody(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class ChangeScopeBody(Body, frozen=True, kw_only=True):
     scope: AdvisorScope
 
 

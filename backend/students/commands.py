@@ -9,7 +9,7 @@ import msgspec
 from backend.calendar import is_country, is_time_zone
 from backend.errors import DomainError, NotFoundError, ValidationFailedError
 from backend.eventstore.events import Event
-from backend.fields import NON_BLANK, Name, ShortText
+from backend.fields import NON_BLANK, Body, Name, ShortText
 from backend.students.events import (
     AdvisorAccessGranted,
     AdvisorAccessRevoked,
@@ -30,7 +30,7 @@ TopicName = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^
 MAX_QUESTIONS = 100
 
 
-class UpdateProfile(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class UpdateProfile(Body, frozen=True, kw_only=True):
     """Change some of your profile; omitted fields stay. `school: ""` clears it."""
 
     display_name: Name | None = None
@@ -39,24 +39,24 @@ class UpdateProfile(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     country: Annotated[str, msgspec.Meta(min_length=2, max_length=2)] | None = None
 
 
-class SetCareerInterests(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class SetCareerInterests(Body, frozen=True, kw_only=True):
     """The job types you are exploring (replaces the list)."""
 
     interests: Annotated[list[Interest], msgspec.Meta(max_length=20)]
 
 
-class SetGoals(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class SetGoals(Body, frozen=True, kw_only=True):
     interviews_per_month: Annotated[int, msgspec.Meta(ge=0, le=60)]
     requests_per_week: Annotated[int, msgspec.Meta(ge=0, le=50)]
 
 
-class AddQuestion(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class AddQuestion(Body, frozen=True, kw_only=True):
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=NON_BLANK)]
     topic: TopicName = "other"
     question_id: UUID | None = None
 
 
-class RemoveQuestion(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class RemoveQuestion(Body, frozen=True, kw_only=True):
     question_id: UUID
 
 

@@ -9,6 +9,7 @@ import msgspec
 from backend.errors import DomainError
 from backend.eventstore.events import Event
 from backend.fields import (
+    Body,
     Email,
     EmailOrEmpty,
     LongText,
@@ -34,7 +35,7 @@ from backend.relationships.events import (
 from backend.relationships.state import ContactState
 
 
-class AddContact(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class AddContact(Body, frozen=True, kw_only=True):
     """Add a person to the network: a name and how you found them are enough."""
 
     name: Name
@@ -50,7 +51,7 @@ class AddContact(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     contact_id: UUID | None = None
 
 
-class EditContactDetails(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class EditContactDetails(Body, frozen=True, kw_only=True):
     """Change some details. Omitted fields stay; an empty string clears an optional one."""
 
     name: Name | None = None
@@ -64,19 +65,19 @@ class EditContactDetails(msgspec.Struct, frozen=True, kw_only=True, rename="came
     notes: LongText | None = None
 
 
-class AddNote(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class AddNote(Body, frozen=True, kw_only=True):
     text: NonBlankText
 
 
-class ArchiveContact(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class ArchiveContact(Body, frozen=True, kw_only=True):
     reason: ShortText | None = None
 
 
-class RestoreContact(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class RestoreContact(Body, frozen=True, kw_only=True):
     reason: ShortText | None = None
 
 
-class EraseContact(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class EraseContact(Body, frozen=True, kw_only=True):
     """Make this person's personal data unrecoverable; dates, stages and counts remain."""
 
 

@@ -4,11 +4,9 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-import msgspec
-
 from backend.errors import DomainError, NotFoundError
 from backend.eventstore.events import Event
-from backend.fields import LongText, Name, NonBlankText, ShortText, Timestamp
+from backend.fields import Body, LongText, Name, NonBlankText, ShortText, Timestamp
 from backend.relationships.commands.rules import Decider, interview_of, must_be_active, not_before, not_in_future, text
 from backend.relationships.events import (
     ActionItemAdded,
@@ -24,7 +22,7 @@ from backend.relationships.events import (
 from backend.relationships.state import ContactState
 
 
-class SendThanks(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class SendThanks(Body, frozen=True, kw_only=True):
     """A short, personal thank-you that names the specific thing that helped."""
 
     helpful_thing: NonBlankText
@@ -33,7 +31,7 @@ class SendThanks(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     sent_at: Timestamp | None = None
 
 
-class RecordReferral(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class RecordReferral(Body, frozen=True, kw_only=True):
     """Someone this contact suggested you talk to; they are added as a new contact."""
 
     name: Name
@@ -44,7 +42,7 @@ class RecordReferral(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     referred_contact_id: UUID | None = None
 
 
-class AddActionItem(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class AddActionItem(Body, frozen=True, kw_only=True):
     """Something you promised: join a society, read a book, send an article, connect online."""
 
     what: Name
@@ -52,19 +50,19 @@ class AddActionItem(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     item_id: UUID | None = None
 
 
-class CompleteActionItem(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class CompleteActionItem(Body, frozen=True, kw_only=True):
     item_id: UUID
     completed_at: Timestamp | None = None
 
 
-class RecordReflection(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class RecordReflection(Body, frozen=True, kw_only=True):
     """What you learned, and what you will do next."""
 
     learned: NonBlankText
     next_steps: LongText | None = None
 
 
-class KeepInTouch(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class KeepInTouch(Body, frozen=True, kw_only=True):
     """An update sent to stay in touch after the interview."""
 
     shared: LongText | None = None

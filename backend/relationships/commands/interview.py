@@ -8,7 +8,7 @@ import msgspec
 
 from backend.errors import DomainError
 from backend.eventstore.events import Event
-from backend.fields import FitSignal, LongText, Minutes, ShortList, ShortText, Timestamp
+from backend.fields import Body, FitSignal, LongText, Minutes, ShortList, ShortText, Timestamp
 from backend.relationships.commands.rules import Decider, interview_of, must_be_active, not_in_future, text
 from backend.relationships.events import (
     InterviewCancelled,
@@ -21,7 +21,7 @@ from backend.relationships.events import (
 from backend.relationships.state import ContactState
 
 
-class ScheduleInterview(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class ScheduleInterview(Body, frozen=True, kw_only=True):
     starts_at: Timestamp
     minutes: Minutes = 30
     format: MeetingFormat
@@ -29,20 +29,20 @@ class ScheduleInterview(msgspec.Struct, frozen=True, kw_only=True, rename="camel
     interview_id: UUID | None = None
 
 
-class RescheduleInterview(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class RescheduleInterview(Body, frozen=True, kw_only=True):
     interview_id: UUID
     starts_at: Timestamp
     minutes: Minutes | None = None
     by: Party = "contact"
 
 
-class CancelInterview(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class CancelInterview(Body, frozen=True, kw_only=True):
     interview_id: UUID
     reason: ShortText | None = None
     by: Party = "contact"
 
 
-class RecordInterviewHeld(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class RecordInterviewHeld(Body, frozen=True, kw_only=True):
     """Right after the conversation: notes, what you asked, what you took away, how it fits you."""
 
     interview_id: UUID

@@ -3,11 +3,9 @@
 from datetime import datetime
 from typing import Any
 
-import msgspec
-
 from backend.errors import DomainError
 from backend.eventstore.events import Event
-from backend.fields import LongText, Minutes, Timestamp
+from backend.fields import Body, LongText, Minutes, Timestamp
 from backend.relationships.commands.rules import Decider, must_be_active, not_before, not_in_future, text
 from backend.relationships.events import (
     Answer,
@@ -20,7 +18,7 @@ from backend.relationships.events import (
 from backend.relationships.state import ContactState
 
 
-class RequestInterview(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class RequestInterview(Body, frozen=True, kw_only=True):
     """A short request: who you are, how you heard of them, not a job, the format and 15-30 minutes."""
 
     channel: Channel
@@ -30,14 +28,14 @@ class RequestInterview(msgspec.Struct, frozen=True, kw_only=True, rename="camel"
     sent_at: Timestamp | None = None
 
 
-class FollowUpRequest(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class FollowUpRequest(Body, frozen=True, kw_only=True):
     """A polite nudge after no reply."""
 
     channel: Channel
     sent_at: Timestamp | None = None
 
 
-class RecordAnswer(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class RecordAnswer(Body, frozen=True, kw_only=True):
     answer: Answer
     note: LongText | None = None
     answered_at: Timestamp | None = None
