@@ -22,7 +22,7 @@ from backend.opts import SECRET_ANSWER
 from backend.problems import COMMAND_PROBLEMS, READ_PROBLEMS, problem_responses
 from backend.relationships import insights
 from backend.relationships.ics import feed_ics, interview_ics
-from backend.relationships.insights import CalendarFeedView, InterviewPage, When
+from backend.relationships.insights import CalendarFeedStatus, CalendarFeedView, InterviewPage, When
 from backend.relationships.views import InterviewView
 
 CALENDAR = "text/calendar"
@@ -114,6 +114,14 @@ class CalendarFeedController(Controller):
         async with store.pool.acquire() as conn:
             token, created_at = await insights.create_feed(conn, student.student_id)
         return CalendarFeedView(url=request.url_for(FEED_ROUTE, token=f"{token}.ics"), created_at=created_at)
+
+    @get("/calendar-feed", operation_id="GetCalendarFeedStatus", responses=READ_PROBLEMS)
+    async def calendar_feed_status(
+        self, *, student: NamedDependency[StudentScope], store: NamedDependency[EventStore]
+    ) -> CalendarFeedStatus:
+        """Whether you have a live calendar feed, and since when (its address was shown once, when made)."""
+        async with store.pool.acquire() as conn:
+            return await insights.feed_status(conn, student.student_id)
 
     @delete("/calendar-feed", operation_id="RevokeCalendarFeed", responses=COMMAND_PROBLEMS)
     async def revoke_calendar_feed(

@@ -75,6 +75,14 @@ class CalendarFeedView(View):
     created_at: datetime
 
 
+class CalendarFeedStatus(View):
+    """Whether the student has a live feed. Its address cannot be shown again (only a hash of its token is
+    kept): a new feed gives a new address and stops this one."""
+
+    active: bool
+    created_at: datetime | None
+
+
 class FieldCount(View):
     career_field: str | None
     contacts: int
@@ -356,6 +364,14 @@ async def create_feed(conn: Conn, student_id: UUID) -> tuple[str, datetime]:
         await conn.execute(_LOCK_FEEDS, student_id)
         created_at: datetime = await conn.fetchval(_CREATE_FEED, student_id, digest(token))
     return token, created_at
+
+
+_FEED_STATUS = "SELECT max(created_at) FROM calendar_feeds WHERE student_id = $1 AND revoked_at IS NULL"
+
+
+async def feed_status(conn: Conn, student_id: UUID) -> CalendarFeedStatus:
+    created_at: datetime | None = await conn.fetchval(_FEED_STATUS, student_id)
+    return CalendarFeedStatus(active=created_at is not None, created_at=created_at)
 
 
 async def revoke_feed(conn: Conn, student_id: UUID) -> None:

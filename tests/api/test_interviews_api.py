@@ -162,6 +162,19 @@ async def create_feed(client: Client, student: Student) -> str:
     return url.path
 
 
+async def test_the_feed_status_says_whether_a_feed_is_live_and_since_when(client: Client, student: Student) -> None:
+    status = "/api/v1/calendar-feed"
+    assert await get_json(client, student, status) == {"active": False, "createdAt": None}
+    await create_feed(client, student)
+    first = await get_json(client, student, status)
+    assert first["active"] is True
+    assert first["createdAt"] is not None
+    await create_feed(client, student)  # a new address: the status is the new feed's
+    assert (await get_json(client, student, status))["createdAt"] >= first["createdAt"]
+    assert (await client.delete(status, headers=student.headers)).status_code in {200, 204}
+    assert await get_json(client, student, status) == {"active": False, "createdAt": None}
+
+
 async def test_the_calendar_feed_is_read_without_signing_in(
     client: Client, student: Student, other_student: Student, pool: asyncpg.Pool
 ) -> None:

@@ -175,7 +175,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * CalendarFeedStatus
+         * @description Whether you have a live calendar feed, and since when (its address was shown once, when made).
+         */
+        get: operations["GetCalendarFeedStatus"];
         put?: never;
         /**
          * CreateCalendarFeed
@@ -1184,6 +1188,11 @@ export interface components {
         ArchiveContact: {
             reason?: string | null;
         };
+        /** CalendarFeedStatus */
+        CalendarFeedStatus: {
+            active: boolean;
+            createdAt: string | null;
+        };
         /** CalendarFeedView */
         CalendarFeedView: {
             /** Format: date-time */
@@ -1731,6 +1740,7 @@ export type SchemaAgendaCounts = components['schemas']['AgendaCounts'];
 export type SchemaAgendaItemView = components['schemas']['AgendaItemView'];
 export type SchemaAgendaView = components['schemas']['AgendaView'];
 export type SchemaArchiveContact = components['schemas']['ArchiveContact'];
+export type SchemaCalendarFeedStatus = components['schemas']['CalendarFeedStatus'];
 export type SchemaCalendarFeedView = components['schemas']['CalendarFeedView'];
 export type SchemaCancelInterview = components['schemas']['CancelInterview'];
 export type SchemaChangeScopeBody = components['schemas']['ChangeScopeBody'];
@@ -2625,6 +2635,62 @@ export interface operations {
             };
             /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    GetCalendarFeedStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeedStatus"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not signed in, or the credentials are not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Missing CSRF token (cookie sessions), or not allowed for this kind of account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it is not yours (the two are indistinguishable) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -465,19 +465,35 @@ function Tokens() {
 }
 
 function CalendarFeed() {
+  const status = useLoad(() => api.GET("/api/v1/calendar-feed"), []);
   const [feed, setFeed] = useState<Schemas["CalendarFeedView"] | null>(null);
+  const [stopped, setStopped] = useState(false);
   const action = useAction();
+  const live = feed !== null || (!stopped && !!status.data?.active);
   async function create() {
-    await action.run(() => api.POST("/api/v1/calendar-feed"), "", setFeed);
+    await action.run(() => api.POST("/api/v1/calendar-feed"), "", (made) => {
+      setFeed(made);
+      setStopped(false);
+    });
   }
   async function revoke() {
-    await action.run(() => api.DELETE("/api/v1/calendar-feed"), "Calendar feed stopped: its address no longer works.", () => setFeed(null));
+    await action.run(() => api.DELETE("/api/v1/calendar-feed"), "Calendar feed stopped: its address no longer works.", () => {
+      setFeed(null);
+      setStopped(true);
+    });
   }
   return (
     <div class="panel">
       <p class="muted">
         Your interviews in your calendar app: subscribe to a private address. Making a new one stops the old one.
       </p>
+      <ProblemNote problem={status.problem} />
+      {!feed && live && status.data?.createdAt ? (
+        <p>
+          Your calendar feed is on, since {moment(status.data.createdAt)}. Its address was shown once, when you made it: to see an
+          address again, make a new one (the old one then stops working).
+        </p>
+      ) : null}
       {feed ? (
         <div class="secret">
           <p>
@@ -490,11 +506,13 @@ function CalendarFeed() {
       <ActionResult action={action} />
       <div class="row">
         <button type="button" disabled={action.busy} onClick={() => void create()}>
-          {feed ? "Make a new feed address" : "Create calendar feed"}
+          {live ? "Make a new feed address" : "Create calendar feed"}
         </button>
-        <button type="button" class="danger" disabled={action.busy} onClick={() => void revoke()}>
-          Stop calendar feed
-        </button>
+        {live ? (
+          <button type="button" class="danger" disabled={action.busy} onClick={() => void revoke()}>
+            Stop calendar feed
+          </button>
+        ) : null}
       </div>
     </div>
   );
