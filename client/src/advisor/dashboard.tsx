@@ -29,9 +29,11 @@ export const SCOPE_LABEL: Record<string, string> = {
   notes: "Names and notes",
 };
 
-function inactive(days: number | null): string {
+/** When the student last recorded a step, in words. */
+function lastActive(days: number | null): string {
   if (days === null) return "nothing recorded yet";
-  return days === 1 ? "inactive 1 day" : `inactive ${days} days`;
+  if (days <= 0) return "active today";
+  return days === 1 ? "last active yesterday" : `last active ${days} days ago`;
 }
 
 function NeedsAttention({ attention }: { attention: Pages<Attention> }) {
@@ -45,7 +47,7 @@ function NeedsAttention({ attention }: { attention: Pages<Attention> }) {
           <li key={a.student.id} class="card attention">
             <Link href={`/students/${a.student.id}`} class="student-link">
               <strong>{a.student.profile.displayName}</strong>
-              <small>{inactive(a.daysInactive)}</small>
+              <small>{lastActive(a.daysInactive)}</small>
               {a.reasons.map((why) => (
                 <span key={why} class="why">
                   {why}
@@ -123,7 +125,7 @@ function AdviseeList({ advisees }: { advisees: Pages<Advisee> }) {
               <strong>{s.profile.displayName}</strong>
               <span class="chip">{SCOPE_LABEL[s.scope] ?? s.scope}</span>
               <span class="why muted">
-                {[s.profile.school, `${s.stats.interviewsHeld} interviews held`, s.stats.daysSinceLastActivity === null ? "no activity yet" : `last active ${s.stats.daysSinceLastActivity} days ago`]
+                {[s.profile.school, `${s.stats.interviewsHeld} interviews held`, lastActive(s.stats.daysSinceLastActivity)]
                   .filter(Boolean)
                   .join(" · ")}
               </span>

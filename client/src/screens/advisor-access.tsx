@@ -145,7 +145,7 @@ const WHAT: Record<Read["what"][number], (r: Read) => string> = {
   contacts: () => "your list of contacts",
   history: (r) => `the history with ${r.contacts.length ? listed(r.contacts.map((c) => c.name)) : "a contact"}`,
   referral_graph: () => "your referral chains",
-  cohort: () => "your numbers, with their other students'",
+  cohort: () => "your place in their cohort",
 };
 
 function Reads() {
