@@ -11,6 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins import CLIPluginProtocol
 
+from backend import calendar
 from backend.accounts.middleware import SECURITY_COMPONENTS, authentication
 from backend.api import api_router
 from backend.config import Settings, load_settings
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     async def database(app: Litestar) -> AsyncIterator[None]:
         dsn = database_url or resolve_database_url(settings)
         pool = await create_pool(dsn, settings.pool_size)
+        calendar.database_knows(r["name"] for r in await pool.fetch("SELECT name FROM pg_timezone_names"))
         store = EventStore(pool, event_registry(), inline=inline_projections())
         app.state.pool = pool
         app.state.store = store
@@ -74,7 +76,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         middleware=[authentication()],
         state=State({"settings": settings}),
         plugins=[problem_details_plugin(), RapportCLI()],
-        exception_handlers=UNEXPECTED_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=UNEXPECTED_HANDLERS,
         openapi_config=openapi_config(),
         compression_config=CompressionConfig(
             backend="gzip",

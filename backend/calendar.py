@@ -4,9 +4,11 @@ The projection builds the agenda of every touched contact on every event, so eve
 more than arithmetic (time zones, holiday tables) is cached per process, keyed by plain values.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from importlib import resources
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 import msgspec
@@ -15,8 +17,20 @@ _SATURDAY = 5
 
 
 @lru_cache(maxsize=1)
-def _time_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+def _iana_zones() -> frozenset[str]:
+    # The IANA names the tzdata package ships (not whatever the system's zoneinfo folder holds, such as
+    # `localtime`, which PostgreSQL does not know).
+    return frozenset(resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8").split())
+
+
+_database_zones: frozenset[str] | None = None
+
+
+def database_knows(names: Iterable[str]) -> None:
+    """Keep only the zones the database also knows (`pg_timezone_names`, read at start-up): a zone it
+    cannot convert would fail every query that turns a moment into the student's date."""
+    global _database_zones  # noqa: PLW0603 - set once per process, at start-up
+    _database_zones = frozenset(names)
 
 
 @lru_cache(maxsize=1)
@@ -26,8 +40,8 @@ def _countries() -> frozenset[str]:
 
 
 def is_time_zone(name: str) -> bool:
-    """Whether `name` is an IANA time zone this server knows (e.g. "Europe/Paris")."""
-    return name in _time_zones()
+    """Whether `name` is an IANA time zone this server and its database know (e.g. "Europe/Paris")."""
+    return name in _iana_zones() and (_database_zones is None or name in _database_zones)
 
 
 def is_country(code: str) -> bool:

@@ -39,6 +39,25 @@ Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
 Day = date
 
 
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+"""The dates and moments a body may name: far from the ends of the calendar, where moving a moment into
+a student's time zone or adding business days would overflow."""
+
+
+def in_range(name: str, value: date) -> None:
+    """Refuse (ValueError) a date or moment outside EARLIEST_DAY..LATEST_DAY, naming the field."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"`{name}` must be between {EARLIEST_DAY.year} and {LATEST_DAY.year}")
+
+
 class Body(msgspec.Struct, frozen=True, kw_only=True, rename="camel", forbid_unknown_fields=True):
     """A request body (and the command it is): camelCase JSON whose every field is known, so a misspelt or
-    unknown field is a 400 that names it, never silently ignored."""
+    unknown field is a 400 that names it, never silently ignored; and whose dates and moments are within
+    EARLIEST_DAY..LATEST_DAY (also a 400 that names the field)."""
+
+    def __post_init__(self) -> None:
+        for name, shown in zip(self.__struct_fields__, self.__struct_encode_fields__, strict=True):
+            value = getattr(self, name)
+            if isinstance(value, date):
+                in_range(shown, value)

@@ -16,6 +16,7 @@ from litestar.plugins.problem_details import (
     ProblemDetailsPlugin,
 )
 from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
     HTTP_412_PRECONDITION_FAILED,
@@ -99,7 +100,21 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
     )
 
 
-UNEXPECTED_HANDLERS = {HTTP_500_INTERNAL_SERVER_ERROR: _unexpected}
+def _too_deep(request: Request[Any, Any, Any], error: RecursionError) -> Response[Any]:
+    # Only reading a body recurses without bound here: JSON nested thousands deep is bad input.
+    log.warning("refused a body nested too deeply on %s %s: %s", request.method, request.url.path, error)
+    return problem(
+        HTTP_400_BAD_REQUEST,
+        "too-deep",
+        "The request body is nested too deeply",
+        "Send JSON nested a few levels deep, as the API's bodies are.",
+    ).to_response(request)
+
+
+UNEXPECTED_HANDLERS: dict[int | type[Exception], Any] = {
+    HTTP_500_INTERNAL_SERVER_ERROR: _unexpected,
+    RecursionError: _too_deep,
+}
 
 
 class ProblemBody(msgspec.Struct, kw_only=True):

@@ -13,7 +13,7 @@ from backend.api.support import Cursor, Limit, StudentScope, decode_cursor
 from backend.cursors import Offset, encode_cursor
 from backend.errors import NotFoundError
 from backend.eventstore import EventStore
-from backend.fields import Timestamp
+from backend.fields import Timestamp, in_range
 from backend.problems import READ_PROBLEMS, problem
 from backend.relationships import drafts, read, service
 from backend.relationships.events import MeetingFormat, contact_stream
@@ -67,6 +67,10 @@ class ContactHistoryController(Controller):
                 "A moment needs its offset",
                 "Add Z or +hh:mm, e.g. 2026-03-01T12:00Z.",
             )
+        try:
+            in_range("at", at)
+        except ValueError as error:
+            raise problem(HTTP_400_BAD_REQUEST, "out-of-range", "This moment is out of range", str(error)) from None
         async with store.pool.acquire() as conn:
             await service.load_contact(conn, student.student_id, contact_id)
             events = await store.read_stream(contact_stream(contact_id), as_of=at, conn=conn)

@@ -143,7 +143,14 @@ async def _decide_and_append(
             StreamWrite(stream, expected, own),
             StreamWrite(contact_stream(command.referred_contact_id), NO_STREAM, added),
         ]
-        result = await store.append_many(writes, actor.metadata)
+        try:
+            result = await store.append_many(writes, actor.metadata)
+        except WrongExpectedVersionError as conflict:
+            if conflict.stream_id == stream:
+                raise
+            # The id chosen for the new contact is taken (perhaps by another student's contact): say so as
+            # adding a contact with that id would, never which stream holds it or at what version.
+            raise DomainError("A contact with this id already exists.", code="contact-exists") from None
         return Outcome(contact_id=contact_id, created=command.referred_contact_id, duplicate=result.duplicate)
     events: Sequence[Event] = decide(command, state, now)
     if not events:  # e.g. an edit that changes nothing: nothing happened, nothing to record

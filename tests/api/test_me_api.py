@@ -84,6 +84,7 @@ async def test_a_new_time_zone_moves_the_agenda(client: Client, student: Student
     ("method", "path", "body", "status"),
     [
         ("PATCH", "/api/v1/me", {"timeZone": "Mars/Olympus"}, 422),
+        ("PATCH", "/api/v1/me", {"timeZone": "localtime"}, 422),  # a file of the system's zoneinfo, not a zone
         ("PATCH", "/api/v1/me", {"country": "ZZ"}, 422),
         ("PATCH", "/api/v1/me", {"country": "USA"}, 400),
         ("PATCH", "/api/v1/me", {"displayName": ""}, 400),

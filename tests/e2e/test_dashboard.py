@@ -271,9 +271,7 @@ def test_student_grants_changes_and_revokes_advisor_access(signed_in: Api, page:
         section = page.get_by_role("region", name="Advisor access")
         section.get_by_text("Who looked at what, when").click()
         looks = section.get_by_role("list", name="Advisor reads")
-        expect(looks.get_by_role("listitem").first).to_contain_text(
-            "Gale Grant looked at your place in their cohort"
-        )
+        expect(looks.get_by_role("listitem").first).to_contain_text("Gale Grant looked at your place in their cohort")
 
         listed = section.get_by_role("list", name="Advisors with access")
         listed.get_by_role("button", name="Revoke access").click()

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from backend import calendar
 from backend.calendar import StudentCalendar, is_country, is_time_zone
 
 pytestmark = pytest.mark.unit
@@ -124,6 +125,16 @@ def test_is_time_zone() -> None:
     assert not is_time_zone("Mars/Olympus_Mons")
     assert not is_time_zone("pacific/auckland")
     assert not is_time_zone("")
+    # Files of the system's zoneinfo folder that are not IANA zones: PostgreSQL knows none of them.
+    for name in ("localtime", "posixrules", "posix/UTC", "right/UTC"):
+        assert not is_time_zone(name), name
+
+
+def test_a_time_zone_the_database_does_not_know_is_not_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(calendar, "_database_zones", None)  # put back as it was after the test
+    calendar.database_knows(["UTC", "Asia/Tokyo"])
+    assert is_time_zone("Asia/Tokyo")
+    assert not is_time_zone("Pacific/Auckland")
 
 
 def test_is_country() -> None:
