@@ -142,7 +142,7 @@ class MyAdvisorsController(Controller):
         limit: Limit = 25,
     ) -> AdvisorAccessPage:
         """The advisors who may see your data now, and at what scope, the earliest grant first."""
-        after = decode_cursor(cursor, tuple[datetime, UUID]) if cursor else None
+        after = decode_cursor(cursor, tuple[datetime, UUID]) if cursor is not None else None
         async with store.pool.acquire() as conn:
             found = await grants.grants(conn, student.student_id, after=after, limit=limit + 1)
         items = [AdvisorAccessView.of(g) for g in found[:limit]]
@@ -219,7 +219,7 @@ class MyAdvisorsController(Controller):
         limit: Limit = 25,
     ) -> AdvisorReadPage:
         """Who looked at what of your data, and when: every advisor read, the latest first."""
-        before = decode_cursor(cursor, RowId) if cursor else None
+        before = decode_cursor(cursor, RowId) if cursor is not None else None
         async with store.pool.acquire() as conn:
             found = await grants.reads(conn, student.student_id, before=before, limit=limit + 1)
         items = [
@@ -267,7 +267,7 @@ class AdvisorController(Controller):
         limit: Limit = 25,
     ) -> InviteCodePage:
         """Your invite codes, in code order."""
-        after = decode_cursor(cursor, str) if cursor else None
+        after = decode_cursor(cursor, str) if cursor is not None else None
         async with store.pool.acquire() as conn:
             found = await grants.invite_codes(conn, advisor.advisor_id, after=after, limit=limit + 1)
         items = [InviteCodeView(code=c.code, created_at=c.created_at) for c in found[:limit]]

@@ -146,7 +146,7 @@ class ContactController(Controller):
         request: Request[Any, Any, Any],
     ) -> Response[bytes]:
         """The network, most recently active first, a page at a time."""
-        after = decode_cursor(cursor, tuple[datetime, UUID]) if cursor else None
+        after = decode_cursor(cursor, tuple[datetime, UUID]) if cursor is not None else None
         filters = read.ContactFilter(stages=_stages(stage), field=field, tag=tag, due=due, q=q)
         async with store.pool.acquire() as conn:
 

@@ -40,7 +40,7 @@ class ContactHistoryController(Controller):
         limit: Limit = 50,
     ) -> HistoryPage:
         """Every recorded step of this relationship, oldest first: what, when, and by whom."""
-        after = decode_cursor(cursor, Offset) if cursor else 0
+        after = decode_cursor(cursor, Offset) if cursor is not None else 0
         async with store.pool.acquire() as conn:
             await service.load_contact(conn, student.student_id, contact_id)  # yours, or 404
             events = await store.read_stream(

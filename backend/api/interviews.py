@@ -52,7 +52,7 @@ class InterviewController(Controller):
         limit: Limit = 25,
     ) -> InterviewPage:
         """Interviews with the person each is with, a page at a time."""
-        after = decode_cursor(cursor, tuple[datetime, UUID]) if cursor else None
+        after = decode_cursor(cursor, tuple[datetime, UUID]) if cursor is not None else None
         async with store.pool.acquire() as conn:
             items, last = await insights.list_interviews(conn, student.student_id, when, after=after, limit=limit)
         return InterviewPage(items=items, next_cursor=encode_cursor(last) if last else None)

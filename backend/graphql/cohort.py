@@ -64,7 +64,7 @@ class Cohort:
     )
     def needs_attention(self, first: int = DEFAULT_PAGE, after: str | None = None) -> Connection[Attention]:
         limit = page_size(first)
-        start = decode_cursor(after, Offset) + 1 if after else 0
+        start = decode_cursor(after, Offset) + 1 if after is not None else 0
         page = self.attention[start : start + limit]
         items = [(encode_cursor(start + n), a) for n, a in enumerate(page)]
         return connection(items, more=start + limit < len(self.attention))

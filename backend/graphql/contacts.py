@@ -228,7 +228,7 @@ class Contact:
         saw(info.context, self.student_id, "history", self.summary.id)
         info.context.keep = False  # personal fields a forget may redact with no event: never kept
         limit = page_size(first)
-        start = decode_cursor(after, Offset) if after else 0
+        start = decode_cursor(after, Offset) if after is not None else 0
         events = await info.context.loader(load_histories).load((self.summary.id, start, limit))
         you = info.context.principal.actor_id
         items = [(encode_cursor(e.version), HistoryItem.of(entry(e, you))) for e in events[:limit]]
@@ -239,7 +239,7 @@ async def contacts_page(ctx: Context, student_id: UUID, *, first: int, after: st
     """A page of contacts, most recently active first: REST's list query, unfiltered (archived left out),
     loaded with every other student's page the query asks for in one statement."""
     limit = page_size(first)
-    position = decode_cursor(after, tuple[datetime, UUID]) if after else None
+    position = decode_cursor(after, tuple[datetime, UUID]) if after is not None else None
     key = (student_id, position[0] if position else None, position[1] if position else None, limit)
     summaries = await ctx.loader(load_pages).load(key)
     items = [

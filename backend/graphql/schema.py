@@ -70,7 +70,7 @@ class Query:
         if ctx.principal.role != "advisor":
             raise errors.ForbiddenError("Only advisors have advisees.")
         limit = page_size(first)
-        position = decode_cursor(after, UUID) if after else None
+        position = decode_cursor(after, UUID) if after is not None else None
         found = await access.advisees(ctx.store.pool, ctx.principal.account_id, after=position, limit=limit + 1)
         for grant in found:
             remember(ctx, grant, grant.student_id)
@@ -190,19 +190,34 @@ class RapportGraphQL(_BASE):  # type: ignore[valid-type,misc]
         return Response(page, media_type=MediaType.HTML)
 
 
+_MEMBERS: dict[str, tuple[type, ...]] = {
+    "query": (str,),
+    "variables": (dict, type(None)),
+    "operationName": (str, type(None)),
+    "extensions": (dict, type(None)),
+}
+"""What each member of a GraphQL-over-HTTP request may be (`query` is required)."""
+
+
 def _refuse_a_body_not_an_object(body: bytes) -> None:
-    """A body that is not a JSON object (`1`, `null`, `[]`, not JSON at all) is refused as REST refuses bad
-    input, before strawberry, which would fail on some of them with a 500 and answer the rest in plain text."""
+    """A body that is not a GraphQL request object (`1`, `null`, `[]`, not JSON at all, or `query` missing or
+    not a string, `variables` not an object...) is refused as REST refuses bad input, before strawberry,
+    which would fail on some of them with a 500 and answer the rest in plain text."""
     try:
         parsed = json.loads(body)
     except (ValueError, RecursionError):  # not JSON; or nested too deep to read
         parsed = None
-    if not isinstance(parsed, dict):
+    if not (
+        isinstance(parsed, dict)
+        and "query" in parsed
+        and all(isinstance(parsed.get(name), kinds) for name, kinds in _MEMBERS.items() if name in parsed)
+    ):
         raise problem(
             HTTP_400_BAD_REQUEST,
             "invalid-graphql-request",
             "A GraphQL request is a JSON object",
-            "Send a JSON object with `query`, and `variables` and `operationName` if needed.",
+            "Send a JSON object with `query` (a string), and `variables` (an object) and `operationName` (a"
+            " string) if needed.",
         )
 
 

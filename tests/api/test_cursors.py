@@ -18,8 +18,9 @@ BAD_MOMENTS = [
     encode_cursor(["9999-12-31T23:59:59-14:00", SOMEONE]),
     encode_cursor(["2026-11-24T10:00:00", SOMEONE]),
     encode_cursor(["not a time", SOMEONE]),
+    "",  # an empty cursor is not "no cursor"
 ]
-BAD_NUMBERS = [encode_cursor(2**31), encode_cursor(2**63), encode_cursor(-1), encode_cursor(1.5), "%%%"]
+BAD_NUMBERS = [encode_cursor(2**31), encode_cursor(2**63), encode_cursor(-1), encode_cursor(1.5), "%%%", ""]
 
 
 @pytest.mark.parametrize("path", ["/api/v1/contacts", "/api/v1/interviews"])

@@ -316,6 +316,9 @@ async def test_advisees_page_with_cursors(client: Client) -> None:
     assert rest["pageInfo"]["hasNextPage"] is False
     seen = [n["id"] for n in first["nodes"] + rest["nodes"]]
     assert seen == sorted(str(s.account_id) for s in students)
+    # An empty cursor is not "no cursor": it is refused, as any cursor the server could not have made.
+    empty = (await gql(client, looker, query, {"after": ""})).json()
+    assert codes(empty) == ["BAD_INPUT"], empty
 
 
 async def test_cohort_figures_match_the_ones_worked_out_by_hand(client: Client, db: asyncpg.Connection) -> None:

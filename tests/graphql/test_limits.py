@@ -159,7 +159,11 @@ async def test_an_undefined_fragment_is_a_validation_error(client: Client, stude
 
 @pytest.mark.parametrize(
     "body",
-    ["1", "null", "true", '"x"', "[]", '[{"query": "{ me { id } }"}]', "[" * 5000 + "]" * 5000, "", "{", "query=x"],
+    [
+        *("1", "null", "true", '"x"', "[]", '[{"query": "{ me { id } }"}]', "[" * 5000 + "]" * 5000, "", "{"),
+        *("query=x", "{}", '{"query": 123}', '{"query": "{ me { id } }", "variables": [1]}'),
+        '{"query": "{ me { id } }", "operationName": 7}',
+    ],
 )
 async def test_a_body_that_is_not_a_json_object_is_bad_input(client: Client, student: Student, body: str) -> None:
     headers = {**student.headers, "Content-Type": "application/json"}
