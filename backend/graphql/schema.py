@@ -7,11 +7,12 @@ mutations stay in REST, and there is no WebSocket route (the middleware does not
 
 import json
 from collections.abc import AsyncIterator
+from functools import lru_cache
 from typing import Any, ClassVar
 from uuid import UUID
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from litestar import MediaType, Request, Response, get, post
 from litestar.background_tasks import BackgroundTasks
 from litestar.di import NamedDependency, Provide
@@ -34,7 +35,7 @@ from backend.graphql.accounts import Me, me
 from backend.graphql.cohort import Cohort, cohort
 from backend.graphql.context import Context, context_getter, remember, scope_of
 from backend.graphql.described import described
-from backend.graphql.limits import extensions
+from backend.graphql.limits import MAX_TOKENS, extensions
 from backend.graphql.pagination import DEFAULT_PAGE, Connection, connection, decode_cursor, page_size
 from backend.graphql.students import Student, student
 from backend.problems import problem
@@ -219,6 +220,23 @@ def _refuse_a_body_not_an_object(body: bytes) -> None:
             "Send a JSON object with `query` (a string), and `variables` (an object) and `operationName` (a"
             " string) if needed.",
         )
+    if parsed.get("operationName") is None and _operations(parsed["query"]) > 1:
+        raise problem(
+            HTTP_400_BAD_REQUEST,
+            "invalid-graphql-request",
+            "Say which operation to run",
+            "The query holds several operations: name the one to run in `operationName`.",
+        )
+
+
+@lru_cache(maxsize=256)
+def _operations(query: str) -> int:
+    """How many operations a query holds (0 when it does not parse: strawberry's parser then says why)."""
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return 0
+    return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
 
 
 def _js_string(value: str | None) -> str:

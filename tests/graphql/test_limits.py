@@ -16,6 +16,7 @@ from graphql import (
 from backend.graphql.limits import LIST_BOUNDS, MAX_ALIASES, MAX_COST, MAX_DEPTH, MAX_TOKENS, RULES, query_cost
 from backend.graphql.schema import schema
 from tests.api.conftest import Client, Student, sign_up_advisor
+from tests.api.helpers import assert_problem
 from tests.graphql.support import GRAPHQL, codes, data_of, gql
 
 pytestmark = pytest.mark.api
@@ -175,3 +176,12 @@ async def test_a_body_that_is_not_a_json_object_is_bad_input(client: Client, stu
     assert problem["type"].endswith("/invalid-graphql-request"), problem
     assert "JSON object" in problem["title"], problem
     await data_of(client, student, "{ me { id } }")  # and the next request is answered
+
+
+async def test_several_operations_need_an_operation_name(client: Client, student: Student) -> None:
+    query = "query A { me { id } } query B { me { role } }"
+    unnamed = await client.post(GRAPHQL, json={"query": query}, headers=student.headers)
+    problem = assert_problem(unnamed, 400, "invalid-graphql-request")
+    assert "operationName" in problem["detail"], problem
+    named = await client.post(GRAPHQL, json={"query": query, "operationName": "B"}, headers=student.headers)
+    assert named.json() == {"data": {"me": {"role": "student"}}}, named.text
