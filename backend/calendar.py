@@ -26,6 +26,11 @@ def _iana_zones() -> frozenset[str]:
 _database_zones: frozenset[str] | None = None
 
 
+def database_zones_known() -> bool:
+    """Whether `database_knows` has been told this process's database's zones."""
+    return _database_zones is not None
+
+
 def database_knows(names: Iterable[str]) -> None:
     """Keep only the zones the database also knows (`pg_timezone_names`, read at start-up): a zone it
     cannot convert would fail every query that turns a moment into the student's date."""

@@ -8,6 +8,7 @@ import msgspec
 
 from backend.advisors.access import ReadKind
 from backend.eventstore.types import Conn
+from backend.relationships.views import View
 from backend.students.events import AdvisorScope, GrantedVia
 
 INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -17,7 +18,10 @@ MAX_INVITE_CODES = 100
 """Per advisor: plenty for every class and event, and a bound on what one account can create."""
 
 
-class Grant(msgspec.Struct, frozen=True, kw_only=True):
+# What these reads find is what the API shows (backend/api/advisors.py answers with them as they are).
+
+
+class AdvisorAccessView(View):
     advisor_id: UUID
     email: str
     display_name: str
@@ -27,23 +31,28 @@ class Grant(msgspec.Struct, frozen=True, kw_only=True):
     changed_at: datetime | None
 
 
-class ReadContact(msgspec.Struct, frozen=True, kw_only=True):
+class ReadContactView(View):
     id: UUID
     name: str
 
 
-class AdvisorRead(msgspec.Struct, frozen=True, kw_only=True):
+class AdvisorReadView(View):
     id: int
     advisor_id: UUID
     email: str
     display_name: str
     what: list[ReadKind]
-    contacts: list[ReadContact]
+    """What one request read: the profile; the numbers (stats, funnel, weekly activity); the overdue
+    agenda; the contacts; contacts' histories; the referral chains; the student's figures in the
+    advisor's cohort."""
+    contacts: list[ReadContactView]
+    """Whose history was read, for `history` (a contact since erased shows what erasure left)."""
     at: datetime
 
 
-class InviteCode(msgspec.Struct, frozen=True, kw_only=True):
+class InviteCodeView(View):
     code: str
+    """Give it to your students: they grant you access with it (POST /api/v1/me/advisors)."""
     created_at: datetime
 
 
@@ -72,7 +81,7 @@ async def advisor_by(conn: Conn, *, email: str | None = None, invite_code: str |
     return found
 
 
-async def create_invite_code(conn: Conn, advisor_id: UUID, now: datetime) -> InviteCode | None:
+async def create_invite_code(conn: Conn, advisor_id: UUID, now: datetime) -> InviteCodeView | None:
     """A fresh code, or None when the advisor has `MAX_INVITE_CODES` already."""
     # The count and the insert in one statement; a collision of random codes is simply tried again.
     for _ in range(5):
@@ -87,14 +96,14 @@ async def create_invite_code(conn: Conn, advisor_id: UUID, now: datetime) -> Inv
             MAX_INVITE_CODES,
         )
         if row is not None:
-            return InviteCode(code=row["code"], created_at=row["created_at"])
+            return InviteCodeView(code=row["code"], created_at=row["created_at"])
         count = await conn.fetchval("SELECT count(*) FROM advisor_invite_codes WHERE advisor_id = $1", advisor_id)
         if count >= MAX_INVITE_CODES:
             return None
     raise RuntimeError("five invite codes in a row collided")  # pragma: no cover - 31^8 codes
 
 
-async def invite_codes(conn: Conn, advisor_id: UUID, *, after: str | None, limit: int) -> list[InviteCode]:
+async def invite_codes(conn: Conn, advisor_id: UUID, *, after: str | None, limit: int) -> list[InviteCodeView]:
     rows = await conn.fetch(
         "SELECT code, created_at FROM advisor_invite_codes WHERE advisor_id = $1 AND ($2::text IS NULL OR code > $2) "
         "ORDER BY code LIMIT $3",
@@ -102,7 +111,7 @@ async def invite_codes(conn: Conn, advisor_id: UUID, *, after: str | None, limit
         after,
         limit,
     )
-    return [InviteCode(code=r["code"], created_at=r["created_at"]) for r in rows]
+    return [InviteCodeView(code=r["code"], created_at=r["created_at"]) for r in rows]
 
 
 _GRANTS = """
@@ -114,7 +123,9 @@ WHERE g.student_id = $1 AND g.revoked_at IS NULL
 """
 
 
-async def grants(conn: Conn, student_id: UUID, *, after: tuple[datetime, UUID] | None, limit: int) -> list[Grant]:
+async def grants(
+    conn: Conn, student_id: UUID, *, after: tuple[datetime, UUID] | None, limit: int
+) -> list[AdvisorAccessView]:
     """The student's live grants, oldest first."""
     rows = await conn.fetch(
         _GRANTS + " AND ($2::timestamptz IS NULL OR (g.granted_at, g.advisor_id) > ($2, $3)) "
@@ -124,15 +135,15 @@ async def grants(conn: Conn, student_id: UUID, *, after: tuple[datetime, UUID] |
         after[1] if after else None,
         limit,
     )
-    return [msgspec.convert(dict(r), Grant) for r in rows]
+    return [AdvisorAccessView(**r) for r in rows]
 
 
-async def grant(conn: Conn, student_id: UUID, advisor_id: UUID) -> Grant | None:
+async def grant(conn: Conn, student_id: UUID, advisor_id: UUID) -> AdvisorAccessView | None:
     row = await conn.fetchrow(_GRANTS + " AND g.advisor_id = $2", student_id, advisor_id)
-    return msgspec.convert(dict(row), Grant) if row is not None else None
+    return AdvisorAccessView(**row) if row is not None else None
 
 
-async def reads(conn: Conn, student_id: UUID, *, before: int | None, limit: int) -> list[AdvisorRead]:
+async def reads(conn: Conn, student_id: UUID, *, before: int | None, limit: int) -> list[AdvisorReadView]:
     """Who looked at what of the student's data, when: the latest first."""
     rows = await conn.fetch(
         "SELECT r.id, r.advisor_id, coalesce(a.email, '') AS email, coalesce(v.display_name, '') AS display_name, "
@@ -145,4 +156,7 @@ async def reads(conn: Conn, student_id: UUID, *, before: int | None, limit: int)
         before,
         limit,
     )
-    return [msgspec.convert({**r, "contacts": msgspec.json.decode(r["contacts"])}, AdvisorRead) for r in rows]
+    return [
+        AdvisorReadView(**{**r, "contacts": msgspec.json.decode(r["contacts"], type=list[ReadContactView])})
+        for r in rows
+    ]

@@ -16,7 +16,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_409_CONFLICT
 
 from backend.advisors import grants
-from backend.advisors.access import ReadKind
+from backend.advisors.grants import AdvisorAccessView, AdvisorReadView, InviteCodeView
 from backend.api.me import run_command
 from backend.api.support import (
     AdvisorAccount,
@@ -58,61 +58,14 @@ class ChangeScopeBody(Body, frozen=True, kw_only=True):
     scope: AdvisorScope
 
 
-class AdvisorAccessView(View):
-    advisor_id: UUID
-    email: str
-    display_name: str
-    scope: AdvisorScope
-    via: GrantedVia
-    granted_at: datetime
-    changed_at: datetime | None
-
-    @classmethod
-    def of(cls, grant: grants.Grant) -> "AdvisorAccessView":
-        return cls(
-            advisor_id=grant.advisor_id,
-            email=grant.email,
-            display_name=grant.display_name,
-            scope=grant.scope,
-            via=grant.via,
-            granted_at=grant.granted_at,
-            changed_at=grant.changed_at,
-        )
-
-
 class AdvisorAccessPage(View):
     items: list[AdvisorAccessView]
     next_cursor: str | None
 
 
-class ReadContactView(View):
-    id: UUID
-    name: str
-
-
-class AdvisorReadView(View):
-    id: int
-    advisor_id: UUID
-    email: str
-    display_name: str
-    what: list[ReadKind]
-    """What one request read: the profile; the numbers (stats, funnel, weekly activity); the overdue
-    agenda; the contacts; contacts' histories; the referral chains; the student's figures in the
-    advisor's cohort."""
-    contacts: list[ReadContactView]
-    """Whose history was read, for `history` (a contact since erased shows what erasure left)."""
-    at: datetime
-
-
 class AdvisorReadPage(View):
     items: list[AdvisorReadView]
     next_cursor: str | None
-
-
-class InviteCodeView(View):
-    code: str
-    """Give it to your students: they grant you access with it (POST /api/v1/me/advisors)."""
-    created_at: datetime
 
 
 class InviteCodePage(View):
@@ -125,7 +78,7 @@ async def _grant_view(store: EventStore, student: StudentScope, advisor_id: UUID
         found = await grants.grant(conn, student.student_id, advisor_id)
     if found is None:
         raise NotGrantedError("You have not granted this advisor access.")
-    return AdvisorAccessView.of(found)
+    return found
 
 
 class MyAdvisorsController(Controller):
@@ -145,7 +98,7 @@ class MyAdvisorsController(Controller):
         after = decode_cursor(cursor, tuple[datetime, UUID]) if cursor is not None else None
         async with store.pool.acquire() as conn:
             found = await grants.grants(conn, student.student_id, after=after, limit=limit + 1)
-        items = [AdvisorAccessView.of(g) for g in found[:limit]]
+        items = found[:limit]
         more = len(found) > limit
         return AdvisorAccessPage(
             items=items, next_cursor=encode_cursor((items[-1].granted_at, items[-1].advisor_id)) if more else None
@@ -222,18 +175,7 @@ class MyAdvisorsController(Controller):
         before = decode_cursor(cursor, RowId) if cursor is not None else None
         async with store.pool.acquire() as conn:
             found = await grants.reads(conn, student.student_id, before=before, limit=limit + 1)
-        items = [
-            AdvisorReadView(
-                id=r.id,
-                advisor_id=r.advisor_id,
-                email=r.email,
-                display_name=r.display_name,
-                what=r.what,
-                contacts=[ReadContactView(id=c.id, name=c.name) for c in r.contacts],
-                at=r.at,
-            )
-            for r in found[:limit]
-        ]
+        items = found[:limit]
         return AdvisorReadPage(items=items, next_cursor=encode_cursor(items[-1].id) if len(found) > limit else None)
 
 
@@ -255,7 +197,7 @@ class AdvisorController(Controller):
                 "You have as many invite codes as an advisor may",
                 f"An advisor may have {grants.MAX_INVITE_CODES} invite codes; reuse one of them.",
             )
-        return InviteCodeView(code=created.code, created_at=created.created_at)
+        return created
 
     @get("/invite-codes", operation_id="ListInviteCodes", responses=READ_PROBLEMS)
     async def list_invite_codes(
@@ -270,5 +212,5 @@ class AdvisorController(Controller):
         after = decode_cursor(cursor, str) if cursor is not None else None
         async with store.pool.acquire() as conn:
             found = await grants.invite_codes(conn, advisor.advisor_id, after=after, limit=limit + 1)
-        items = [InviteCodeView(code=c.code, created_at=c.created_at) for c in found[:limit]]
+        items = found[:limit]
         return InviteCodePage(items=items, next_cursor=encode_cursor(items[-1].code) if len(found) > limit else None)

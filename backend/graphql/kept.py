@@ -21,6 +21,7 @@ whether it was computed or re-sent.
 Each process keeps its own bounded set (least recently used goes first).
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -66,20 +67,16 @@ SELECT tag FROM current
 """
 
 
-class _Request(msgspec.Struct, forbid_unknown_fields=True):
-    query: str
-    variables: dict[str, Any] | None = None
-    operationName: str | None = None  # noqa: N815 - GraphQL over HTTP's name
+_PLAIN = frozenset({"query", "variables", "operationName"})
 
 
-def key_of(principal: Principal, body: bytes) -> Key | None:
-    """What an answer is kept under, or None for a body that is not one plain query."""
-    try:
-        asked = msgspec.json.decode(body, type=_Request)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+def key_of(principal: Principal, asked: Mapping[str, Any]) -> Key | None:
+    """What an answer is kept under, or None for a request that is not one plain query (`asked`: the
+    request's members, their types already checked)."""
+    if not asked.keys() <= _PLAIN:  # extensions, or members the server does not know
         return None
-    variables = msgspec.json.encode(asked.variables or {}, order="sorted")
-    return (principal.account_id, principal.role, asked.query, variables, asked.operationName)
+    variables = msgspec.json.encode(asked.get("variables") or {}, order="sorted")
+    return (principal.account_id, principal.role, asked["query"], variables, asked.get("operationName"))
 
 
 async def tag_of(conn: Conn, principal: Principal, kept: "Kept | None" = None) -> str:

@@ -5,6 +5,8 @@ The validation rules are made once, at import: the validation cache keys on the 
 made per request would never hit it.
 """
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from graphql import (
@@ -210,6 +212,13 @@ class Limits(AddValidationRules):
 
     def __init__(self) -> None:
         super().__init__(RULES)
+
+
+parse_document: Callable[[str], DocumentNode] = functools.partial(
+    ParserCache().cached_parse_document, max_tokens=MAX_TOKENS
+)
+"""A query parsed as each request's parse is (under MAX_TOKENS), through ParserCache's cache, which
+strawberry's parse step shares: a query read before execution is not parsed twice."""
 
 
 def extensions() -> list[type[SchemaExtension] | Any]:

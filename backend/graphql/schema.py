@@ -7,12 +7,12 @@ mutations stay in REST, and there is no WebSocket route (the middleware does not
 
 import json
 from collections.abc import AsyncIterator
-from functools import lru_cache
 from typing import Any, ClassVar
 from uuid import UUID
 
+import msgspec
 import strawberry
-from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql import GraphQLError, OperationDefinitionNode
 from litestar import MediaType, Request, Response, get, post
 from litestar.background_tasks import BackgroundTasks
 from litestar.di import NamedDependency, Provide
@@ -35,7 +35,7 @@ from backend.graphql.accounts import Me, me
 from backend.graphql.cohort import Cohort, cohort
 from backend.graphql.context import Context, context_getter, remember, scope_of
 from backend.graphql.described import described
-from backend.graphql.limits import MAX_TOKENS, extensions
+from backend.graphql.limits import extensions, parse_document
 from backend.graphql.pagination import DEFAULT_PAGE, Connection, connection, decode_cursor, page_size
 from backend.graphql.students import Student, student
 from backend.problems import problem
@@ -152,11 +152,10 @@ class RapportGraphQL(_BASE):  # type: ignore[valid-type,misc]
         graphql_context: NamedDependency[Context],
         response: NamedDependency[Response[Any]],
     ) -> Response[Any]:
-        body = await request.body()
-        _refuse_a_body_not_an_object(body)
+        asked = _graphql_request(await request.body())
         # An answer kept under the asker's current tag is re-sent as it is (backend/graphql/kept.py).
         ctx = graphql_context
-        key = kept.key_of(ctx.principal, body)
+        key = kept.key_of(ctx.principal, asked)
         tag = None
         if key is not None:
             found = KEPT.get(key)
@@ -200,13 +199,13 @@ _MEMBERS: dict[str, tuple[type, ...]] = {
 """What each member of a GraphQL-over-HTTP request may be (`query` is required)."""
 
 
-def _refuse_a_body_not_an_object(body: bytes) -> None:
-    """A body that is not a GraphQL request object (`1`, `null`, `[]`, not JSON at all, or `query` missing or
-    not a string, `variables` not an object...) is refused as REST refuses bad input, before strawberry,
-    which would fail on some of them with a 500 and answer the rest in plain text."""
+def _graphql_request(body: bytes) -> dict[str, Any]:
+    """The request's members. A body that is not a GraphQL request object (`1`, `null`, `[]`, not JSON at
+    all, or `query` missing or not a string, `variables` not an object...) is refused as REST refuses bad
+    input, before strawberry, which would fail on some of them with a 500 and answer the rest in plain text."""
     try:
-        parsed = json.loads(body)
-    except (ValueError, RecursionError):  # not JSON; or nested too deep to read
+        parsed = msgspec.json.decode(body)
+    except (msgspec.DecodeError, RecursionError):  # not JSON; or nested too deep to read
         parsed = None
     if not (
         isinstance(parsed, dict)
@@ -227,13 +226,13 @@ def _refuse_a_body_not_an_object(body: bytes) -> None:
             "Say which operation to run",
             "The query holds several operations: name the one to run in `operationName`.",
         )
+    return parsed
 
 
-@lru_cache(maxsize=256)
 def _operations(query: str) -> int:
     """How many operations a query holds (0 when it does not parse: strawberry's parser then says why)."""
     try:
-        document = parse(query, max_tokens=MAX_TOKENS)
+        document = parse_document(query)
     except GraphQLError:
         return 0
     return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
