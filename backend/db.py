@@ -1,6 +1,9 @@
 """The database connection for a process: resolve the URL (embedded if unset) and open a pool."""
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import asyncpg
@@ -27,6 +30,48 @@ async def keep_session(conn: object) -> None:
     """
 
 
+# The connection whose transaction a request runs in, with the task it belongs to (see `ambient`).
+_AMBIENT: ContextVar[tuple[asyncio.Task[Any] | None, Any] | None] = ContextVar("rapport_ambient", default=None)
+
+
+@contextmanager
+def ambient(conn: Any) -> Iterator[None]:
+    """Run everything this task asks of the pool on `conn`, inside the transaction it holds.
+
+    A request with an Idempotency-Key is one transaction: its append and the answer kept for its key
+    commit together or not at all (backend/api/idempotency.py). Handlers borrow connections from the
+    pool as usual and get this one back; only the task that bound it does, so a task spawned meanwhile
+    (which copies the context) never shares a connection that is in use.
+    """
+    token = _AMBIENT.set((asyncio.current_task(), conn))
+    try:
+        yield
+    finally:
+        _AMBIENT.reset(token)
+
+
+@contextmanager
+def detached() -> Iterator[None]:
+    """Borrow real connections again inside `ambient`: for work that must commit on its own."""
+    token = _AMBIENT.set(None)
+    try:
+        yield
+    finally:
+        _AMBIENT.reset(token)
+
+
+def ambient_connection() -> Any | None:
+    """The connection `ambient` bound for the running task, if any."""
+    bound = _AMBIENT.get()
+    if bound is None:
+        return None
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # pragma: no cover - no running loop
+        return None
+    return bound[1] if bound[0] is task else None
+
+
 class FairPool(asyncpg.Pool):
     """asyncpg's pool, handing connections out first come, first served.
 
@@ -41,6 +86,9 @@ class FairPool(asyncpg.Pool):
         self._turns = asyncio.Semaphore(max_size)  # FIFO: newcomers queue behind waiters
 
     async def _acquire(self, timeout: float | None) -> Any:  # noqa: ASYNC109 - asyncpg's own signature
+        bound = ambient_connection()
+        if bound is not None:
+            return bound
         await self._turns.acquire()
         try:
             return await super()._acquire(timeout)  # type: ignore[misc]
@@ -49,6 +97,8 @@ class FairPool(asyncpg.Pool):
             raise
 
     async def release(self, connection: Any, *, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        if connection is not None and connection is ambient_connection():
+            return  # the request's own connection: given back when its transaction ends
         held = getattr(connection, "_con", None) is not None  # a second release of one connection is a no-op
         try:
             await super().release(connection, timeout=timeout)

@@ -25,3 +25,7 @@ class ValidationFailedError(DomainError):
 
     code = "invalid-input"
     title = "Invalid input"
+
+
+class BusyError(Exception):
+    """Too many writers raced for the same thing to finish now; nothing was recorded. Try again later."""

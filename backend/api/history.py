@@ -16,7 +16,7 @@ from backend.eventstore import EventStore
 from backend.fields import Timestamp, in_range
 from backend.problems import READ_PROBLEMS, problem
 from backend.relationships import drafts, read, service
-from backend.relationships.events import MeetingFormat, contact_stream
+from backend.relationships.events import MeetingFormat
 from backend.relationships.history import HistoryPage, entry
 from backend.relationships.state import fold
 from backend.relationships.views import ContactDetail
@@ -42,9 +42,9 @@ class ContactHistoryController(Controller):
         """Every recorded step of this relationship, oldest first: what, when, and by whom."""
         after = decode_cursor(cursor, Offset) if cursor is not None else 0
         async with store.pool.acquire() as conn:
-            await service.load_contact(conn, student.student_id, contact_id)  # yours, or 404
+            loaded = await service.load_contact(conn, student.student_id, contact_id)  # yours, or 404
             events = await store.read_stream(
-                contact_stream(contact_id), from_version=after + 1, to_version=after + limit + 1, conn=conn
+                loaded.stream, from_version=after + 1, to_version=after + limit + 1, conn=conn
             )
         items = [entry(e, student.actor_id) for e in events[:limit]]
         more = len(events) > limit
@@ -72,8 +72,8 @@ class ContactHistoryController(Controller):
         except ValueError as error:
             raise problem(HTTP_400_BAD_REQUEST, "out-of-range", "This moment is out of range", str(error)) from None
         async with store.pool.acquire() as conn:
-            await service.load_contact(conn, student.student_id, contact_id)
-            events = await store.read_stream(contact_stream(contact_id), as_of=at, conn=conn)
+            loaded = await service.load_contact(conn, student.student_id, contact_id)
+            events = await store.read_stream(loaded.stream, as_of=at, conn=conn)
             if not events:
                 raise NotFoundError("This contact had not been added yet at that moment.")
             state = fold([(e.event, e.recorded_at) for e in events])
@@ -118,7 +118,7 @@ class ContactHistoryController(Controller):
     ) -> drafts.Draft:
         """A ready-to-send email (with a `mailto:` link) filled from the contact and your profile."""
         async with store.pool.acquire() as conn:
-            contact, _ = await service.load_contact(conn, student.student_id, contact_id)
+            contact = (await service.load_contact(conn, student.student_id, contact_id)).state
             profile = await conn.fetchval("SELECT profile FROM students WHERE student_id = $1", student.student_id)
             referrer = None
             if contact.referred_by is not None:

@@ -2,21 +2,32 @@
 
 A phone on a bad connection sends a step, loses the answer, and sends it again. The first response
 to a (principal, key) pair is kept in `idempotency_keys` and replayed for every repeat of the same
-request (`Idempotent-Replayed: true`); the same key with a different request is a 422. A repeat
-that arrives while the first is still running gets 409 and tries again a moment later.
+request (`Idempotent-Replayed: true`); the same key with a different request is a 422.
 
-Two layers make this hold even if the process dies between the append and storing the response:
-the key also derives the event store's command id (backend/relationships/service.py), so the
-append itself is idempotent, and the ids a command creates derive from it too.
+One transaction per keyed request. The middleware opens it, takes a transaction-scoped advisory lock
+on the key, runs the handler on that transaction's connection (backend/db.py `ambient`: the append
+and every read the handler makes), stores the response beside what it recorded, commits, and only
+then sends the response. So:
+- an answered request is always replayable: a client that saw the 201 finds it kept, even after a
+  kill -9 of the server right after the commit;
+- a request whose transaction never committed recorded nothing and keeps nothing, and its key is
+  free at once (the lock goes with the connection), never "in progress" for minutes;
+- a repeat that arrives while the first still runs finds the lock taken and gets 409
+  `request-in-progress` with `Retry-After`: try again later, the first may yet succeed.
+
+The key also derives the event store's command id (backend/relationships/service.py), and the ids a
+command creates, so the append is idempotent on its own as well.
 
 Responses that depend on a moment rather than on the request (401, 403, 409, 412, 429, 5xx) are
-not kept: after resolving a conflict, the same key may be sent again. Routes whose answer carries a
-new secret (an access token, a calendar feed's URL) opt out with `opt=SECRET_ANSWER`: keeping the
-answer would store the secret in clear, so each such POST makes a new one. Signing up and in are not
-covered either: without a principal there is nobody to scope a key to.
+not kept, and whatever their transaction did is rolled back: after resolving a conflict, the same key
+may be sent again. Routes whose answer carries a new secret (an access token, a calendar feed's URL)
+opt out with `opt=SECRET_ANSWER`: keeping the answer would store the secret in clear, so each such
+POST makes a new one. Signing up and in are not covered either: without a principal there is nobody
+to scope a key to.
 """
 
 import hashlib
+import os
 from typing import Any
 
 from litestar.enums import ScopeType
@@ -30,6 +41,7 @@ from litestar.status_codes import (
 from litestar.types import ASGIApp, HTTPReceiveMessage, Message, Receive, Scope, Send
 
 from backend.accounts.principal import Principal
+from backend.db import ambient
 from backend.fields import MAX_BODY_BYTES
 from backend.opts import SECRET_ANSWER
 from backend.problems import problem
@@ -37,25 +49,19 @@ from backend.problems import problem
 HEADER = b"idempotency-key"
 MAX_KEY = 200
 NOT_KEPT = frozenset({401, 403, 409, 412, 429})
-ABANDONED_AFTER = "5 minutes"
+RETRY_AFTER_SECONDS = 1
+FAULTS_ENV = "RAPPORT_TEST_FAULTS"
+"""Fault injection for the crash tests: `exit-after-commit` or `exit-before-commit` makes the process
+die there (os._exit), on requests whose key starts with `crash-`. Never set in production."""
 
-_CLAIM = f"""
-WITH claimed AS (
-    INSERT INTO idempotency_keys (account_id, key, fingerprint) VALUES ($1, $2, $3)
-    ON CONFLICT (account_id, key) DO UPDATE SET created_at = now(), fingerprint = EXCLUDED.fingerprint
-    WHERE idempotency_keys.status IS NULL
-      AND idempotency_keys.created_at < now() - interval '{ABANDONED_AFTER}'
-      AND idempotency_keys.fingerprint = EXCLUDED.fingerprint
-    RETURNING true AS claimed
-)
-SELECT true AS claimed, NULL::bytea AS fingerprint, NULL::int AS status, NULL::jsonb AS headers, NULL::bytea AS body
-FROM claimed
-UNION ALL
-SELECT false, fingerprint, status, headers, body FROM idempotency_keys
-WHERE account_id = $1 AND key = $2 AND NOT EXISTS (SELECT 1 FROM claimed)
+# A transaction-scoped lock per (principal, key): held while the first request runs, released by its
+# commit, its rollback, or its connection dying with the process.
+# (Two int4 keys: a lock space apart from the projectors' single bigint keys.)
+_LOCK = "SELECT pg_try_advisory_xact_lock(hashtext($1::text), hashtext($2))"
+_FIND = "SELECT fingerprint, status, headers, body FROM idempotency_keys WHERE account_id = $1 AND key = $2"
+_KEEP = """
+INSERT INTO idempotency_keys (account_id, key, fingerprint, status, headers, body) VALUES ($1, $2, $3, $4, $5, $6)
 """
-_KEEP = "UPDATE idempotency_keys SET status = $3, headers = $4, body = $5 WHERE account_id = $1 AND key = $2"
-_RELEASE = "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND status IS NULL"
 
 
 def _key_of(scope: Scope) -> str | None:
@@ -83,6 +89,31 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+class _Rollback(Exception):  # noqa: N818 - a signal, not an error
+    """Leave the request's transaction without committing what it did, and send this answer."""
+
+    def __init__(self, messages: list[Message]) -> None:
+        super().__init__("rolled back")
+        self.messages = messages
+
+
+def _fault(where: str, key: str) -> None:
+    """Die here if the crash tests asked for it (see FAULTS_ENV)."""
+    if os.environ.get(FAULTS_ENV) == where and key.startswith("crash-"):
+        os._exit(9)
+
+
+def _in_progress() -> Exception:
+    error = problem(
+        HTTP_409_CONFLICT,
+        "request-in-progress",
+        "The first request with this key is still running",
+        "Nothing is lost: try again in a moment, and you will get its answer.",
+    )
+    error.headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return error
+
+
 class IdempotencyMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
     exclude_opt_key = next(iter(SECRET_ANSWER))
@@ -94,24 +125,37 @@ class IdempotencyMiddleware(ASGIMiddleware):
         if key is None or not isinstance(principal, Principal):
             await next_app(scope, receive, send)
             return
-        if not key.strip() or len(key) > MAX_KEY:
-            raise problem(HTTP_400_BAD_REQUEST, "bad-idempotency-key", "Idempotency-Key must be 1-200 characters")
+        if not key.strip() or len(key) > MAX_KEY or not key.isprintable():
+            raise problem(
+                HTTP_400_BAD_REQUEST, "bad-idempotency-key", "Idempotency-Key must be 1-200 printable characters"
+            )
         body = await _read_body(receive, MAX_BODY_BYTES)
         fingerprint = hashlib.sha256(
             b"\x00".join([method.encode(), scope["path"].encode(), scope["query_string"], body])
         ).digest()
         pool = scope["litestar_app"].state.pool
+        answer: list[Message] = []
         async with pool.acquire() as conn:
-            row = await conn.fetchrow(_CLAIM, principal.account_id, key, fingerprint)
-        if row is None or not row["claimed"]:
-            await self._answer_repeat(row, fingerprint, send)
-            return
-        await self._first(scope, body, send, next_app, principal=principal, key=key)
+            try:
+                async with conn.transaction():
+                    if not await conn.fetchval(_LOCK, str(principal.account_id), key):
+                        raise _in_progress()
+                    row = await conn.fetchrow(_FIND, principal.account_id, key)
+                    if row is not None:
+                        answer = self._repeat(row, fingerprint)
+                    else:
+                        answer = await self._first(
+                            conn, scope, body, next_app, fingerprint=fingerprint, principal=principal, key=key
+                        )
+            except _Rollback as rolled_back:
+                answer = rolled_back.messages
+            else:
+                _fault("exit-after-commit", key)
+        for message in answer:
+            await send(message)
 
     @staticmethod
-    async def _answer_repeat(row: Any, fingerprint: bytes, send: Send) -> None:
-        if row is None:  # pragma: no cover - the claim either inserts or finds the row
-            raise problem(HTTP_409_CONFLICT, "request-in-progress", "Try again in a moment")
+    def _repeat(row: Any, fingerprint: bytes) -> list[Message]:
         if row["fingerprint"] != fingerprint:
             raise problem(
                 HTTP_422_UNPROCESSABLE_ENTITY,
@@ -119,22 +163,18 @@ class IdempotencyMiddleware(ASGIMiddleware):
                 "This idempotency key was used with a different request",
                 "Use a new key for a new request.",
             )
-        if row["status"] is None:
-            raise problem(
-                HTTP_409_CONFLICT,
-                "request-in-progress",
-                "The first request with this key is still running",
-                "Try again in a moment.",
-            )
         headers = [(bytes(n, "latin-1"), bytes(v, "latin-1")) for n, v in row["headers"]]
         headers.append((b"idempotent-replayed", b"true"))
-        await send({"type": "http.response.start", "status": row["status"], "headers": headers})
-        await send({"type": "http.response.body", "body": bytes(row["body"]), "more_body": False})
+        return [
+            {"type": "http.response.start", "status": row["status"], "headers": headers},
+            {"type": "http.response.body", "body": bytes(row["body"]), "more_body": False},
+        ]
 
     @staticmethod
     async def _first(
-        scope: Scope, body: bytes, send: Send, next_app: ASGIApp, *, principal: Principal, key: str
-    ) -> None:
+        conn: Any, scope: Scope, body: bytes, next_app: ASGIApp, *, fingerprint: bytes, principal: Principal, key: str
+    ) -> list[Message]:
+        """Run the request in this transaction; keep its answer in it, or roll back what it did."""
         sent = False
 
         async def replay_body() -> HTTPReceiveMessage:
@@ -144,25 +184,20 @@ class IdempotencyMiddleware(ASGIMiddleware):
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        status = 500
-        headers: list[tuple[str, str]] = []
-        chunks: list[bytes] = []
+        messages: list[Message] = []
 
         async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers.extend((n.decode("latin-1"), v.decode("latin-1")) for n, v in message.get("headers", []))
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            await send(message)
+            messages.append(message)
 
-        pool = scope["litestar_app"].state.pool
-        try:
+        with ambient(conn):
             await next_app(scope, replay_body, capture)
-        finally:
-            async with pool.acquire() as conn:
-                if status < 500 and status not in NOT_KEPT:
-                    await conn.execute(_KEEP, principal.account_id, key, status, headers, b"".join(chunks))
-                else:
-                    await conn.execute(_RELEASE, principal.account_id, key)
+        start = next((m for m in messages if m["type"] == "http.response.start"), None)
+        if start is None or start["status"] >= 500 or start["status"] in NOT_KEPT:
+            # Not kept, and nothing it did stays: the same key may be sent again at once.
+            raise _Rollback(messages)
+        status: int = start["status"]
+        headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in start.get("headers", [])]
+        chunks = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+        await conn.execute(_KEEP, principal.account_id, key, fingerprint, status, headers, chunks)
+        _fault("exit-before-commit", key)
+        return messages

@@ -18,20 +18,23 @@ from backend.graphql.context import Context, saw
 from backend.graphql.described import described
 from backend.graphql.pagination import DEFAULT_PAGE, Connection, connection, decode_cursor, page_size
 from backend.relationships import read
-from backend.relationships.events import contact_stream
 from backend.relationships.history import HistoryEntry, entry
 from backend.relationships.views import ContactSummary
 
 # -- loaders --------------------------------------------------------------------------------------
 
-# Several contacts' events in one statement: each key names a stream and the slice of it wanted (one
-# more than the page, to know whether more follow). In bigint: a cursor may name any int4 version,
-# and `after + page + 1` past the last one would overflow integer.
+# Several contacts' events in one statement: each key names a student's contact (whose stream the
+# contacts read model knows) and the slice of it wanted (one more than the page, to know whether more
+# follow). In bigint: a cursor may name any int4 version, and `after + page + 1` past the last one
+# would overflow integer.
 _HISTORIES = f"""
-SELECT {EVENT_COLUMNS} FROM events e
-JOIN unnest($1::text[], $2::bigint[], $3::bigint[]) AS k(stream_id, after, page)
+SELECT {EVENT_COLUMNS}, k.n FROM events e
+JOIN (SELECT c.stream_id, k.after, k.page, k.n
+      FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[]) WITH ORDINALITY
+           AS k(student_id, contact_id, after, page, n)
+      JOIN contacts c ON c.student_id = k.student_id AND c.contact_id = k.contact_id) k
   ON e.stream_id = k.stream_id AND e.version > k.after AND e.version <= k.after + k.page + 1
-ORDER BY e.stream_id, e.version
+ORDER BY k.n, e.version
 """
 
 _CONTACTS_OF_ROW = re.sub(r"[$]1[)]", "c.student_id)", read.CONTACTS)
@@ -44,8 +47,8 @@ FROM unnest($1::uuid[], $2::uuid[]) AS k(student_id, contact_id)
 JOIN ({_CONTACTS_OF_ROW}) ON c.contact_id = k.contact_id AND c.student_id = k.student_id
 """
 
-HistoryKey = tuple[UUID, int, int]
-"""(contact id, after version, page size)."""
+HistoryKey = tuple[UUID, UUID, int, int]
+"""(student id, contact id, after version, page size)."""
 ContactKey = tuple[UUID, UUID]
 """(student id, contact id)."""
 
@@ -55,19 +58,17 @@ async def load_histories(ctx: Context, keys: list[HistoryKey]) -> list[list[Reco
     async with ctx.store.pool.acquire() as conn:
         rows = await conn.fetch(
             _HISTORIES,
-            [contact_stream(k[0]) for k in keys],
+            [k[0] for k in keys],
             [k[1] for k in keys],
             [k[2] for k in keys],
+            [k[3] for k in keys],
         )
         # The store's own decoding: personal fields unsealed with their subjects' keys (or REDACTED).
         events = await ctx.store._decode_rows(conn, rows)
-    by_stream: dict[str, list[RecordedEvent]] = {}
-    for event in events:
-        by_stream.setdefault(event.stream_id, []).append(event)
-    return [
-        [e for e in by_stream.get(contact_stream(contact_id), []) if after < e.version <= after + page + 1]
-        for contact_id, after, page in keys
-    ]
+    by_key: list[list[RecordedEvent]] = [[] for _ in keys]
+    for row, event in zip(rows, events, strict=True):
+        by_key[row["n"] - 1].append(event)
+    return by_key
 
 
 class Found(msgspec.Struct, frozen=True):
@@ -229,7 +230,7 @@ class Contact:
         info.context.keep = False  # personal fields a forget may redact with no event: never kept
         limit = page_size(first)
         start = decode_cursor(after, Offset) if after is not None else 0
-        events = await info.context.loader(load_histories).load((self.summary.id, start, limit))
+        events = await info.context.loader(load_histories).load((self.student_id, self.summary.id, start, limit))
         you = info.context.principal.actor_id
         items = [(encode_cursor(e.version), HistoryItem.of(entry(e, you))) for e in events[:limit]]
         return connection(items, more=len(events) > limit)

@@ -1,4 +1,4 @@
-"""Events on a contact's stream (`contact-<id>`): frozen, past tense, tagged; their names are forever.
+"""Events on a contact's stream (`contact-<student>.<contact>`): frozen, past tense, tagged; their names are forever.
 
 Personal data of the contact (a third party who never signed up) is marked `Personal[...]`: the store
 seals it with the contact's key, and `ContactErased` destroys that key.
@@ -220,5 +220,9 @@ CONTACT_EVENTS: tuple[type[Event], ...] = (
 )
 
 
-def contact_stream(contact_id: UUID) -> str:
-    return f"contact-{contact_id.hex}"
+def contact_stream(student_id: UUID, contact_id: UUID) -> str:
+    """The stream of one student's contact. The contact's id is chosen by the client (the phone makes it
+    offline), so it is namespaced by its owner: another student's id names another stream, and behaves
+    exactly like a fresh one. (Streams written before ids were scoped are `contact-<contact>`; the
+    `contacts` read model records each contact's stream, so both are found the same way.)"""
+    return f"contact-{student_id.hex}.{contact_id.hex}"

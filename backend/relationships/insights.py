@@ -209,7 +209,7 @@ WITH me AS (
     SELECT *, row_number() OVER (PARTITION BY bucket ORDER BY due, item_key) AS n FROM items
 ), shown AS (  -- names are joined last, for the few items shown
     SELECT r.*, c.name, c.organization
-    FROM ranked r JOIN contacts c ON c.contact_id = r.contact_id AND c.student_id = $1
+    FROM ranked r JOIN contacts c ON c.student_id = $1 AND c.contact_id = r.contact_id
     WHERE r.n <= $3
 )
 SELECT {
@@ -246,7 +246,7 @@ _INTERVIEW_COLUMNS = """
     i.interview_id, i.contact_id, i.starts_at, i.minutes, i.format, i.place, i.status, i.held_at, i.thanked_at,
     i.thanked_on_time, c.name AS contact_name
 """
-_INTERVIEWS_FROM = "interviews i JOIN contacts c ON c.contact_id = i.contact_id AND c.student_id = $1"
+_INTERVIEWS_FROM = "interviews i JOIN contacts c ON c.student_id = i.student_id AND c.contact_id = i.contact_id"
 
 _UPCOMING = f"""
 SELECT {_INTERVIEW_COLUMNS} FROM {_INTERVIEWS_FROM}
@@ -604,7 +604,7 @@ WITH me AS (
            (CASE e.type WHEN 'InterviewRequested' THEN (e.data ->> 'sent_at')::timestamptz
                         WHEN 'RequestAnswered' THEN (e.data ->> 'answered_at')::timestamptz
                         ELSE e.recorded_at END AT TIME ZONE me.time_zone)::date AS day
-    FROM me, contacts c JOIN events e ON e.stream_id = 'contact-' || replace(c.contact_id::text, '-', '')
+    FROM me, contacts c JOIN events e ON e.stream_id = c.stream_id
     WHERE c.student_id = $1 AND e.type IN ('InterviewRequested', 'RequestAnswered', 'InterviewScheduled')
 ), held AS (
     SELECT i.held_at, i.thanked_at, i.thanked_on_time,
@@ -705,7 +705,7 @@ _NOTES_BY_FIELD = """
 WITH n AS (
     SELECT f.note_key, f.contact_id, f.career_field, f.field_key, f.kind, f.at, f.body, c.name AS contact_name,
            row_number() OVER (PARTITION BY f.field_key ORDER BY f.at DESC, f.note_key) AS rn
-    FROM field_notes f JOIN contacts c ON c.contact_id = f.contact_id AND c.student_id = $1
+    FROM field_notes f JOIN contacts c ON c.student_id = f.student_id AND c.contact_id = f.contact_id
     WHERE f.student_id = $1
       AND ($2::text IS NULL OR f.field_key = $2)
       AND ($3::text IS NULL OR f.search @@ to_tsquery('simple', $3))
@@ -763,7 +763,7 @@ LIMIT $3
 
 _SEARCH_NOTES = """
 SELECT f.contact_id, c.name AS contact_name, f.career_field, f.kind, f.at, f.body
-FROM field_notes f JOIN contacts c ON c.contact_id = f.contact_id AND c.student_id = $1
+FROM field_notes f JOIN contacts c ON c.student_id = f.student_id AND c.contact_id = f.contact_id
      CROSS JOIN to_tsquery('simple', $2) q
 WHERE f.student_id = $1 AND f.search @@ q
 ORDER BY ts_rank(f.search, q) DESC, f.at DESC, f.note_key

@@ -119,15 +119,18 @@ class _Student:
         return StudentCalendar(time_zone=self.state.time_zone, country=self.state.country)
 
 
+# Contacts are found by their stream: its name is the student's and the contact's id (or, for streams
+# named before ids were scoped, the contact's alone), and the row records it either way.
 _LOAD = """
-SELECT 'c' AS kind, contact_id AS id, version, state FROM {contacts} WHERE contact_id = ANY ($1::uuid[])
+SELECT 'c' AS kind, stream_id AS stream, NULL::uuid AS id, version, state FROM {contacts}
+WHERE stream_id = ANY ($1::text[])
 UNION ALL
-SELECT 's', student_id, version, profile FROM {students}
+SELECT 's', NULL, student_id, version, profile FROM {students}
 WHERE student_id = ANY ($2::uuid[])
-   OR student_id IN (SELECT student_id FROM {contacts} WHERE contact_id = ANY ($1::uuid[]))
+   OR student_id IN (SELECT student_id FROM {contacts} WHERE stream_id = ANY ($1::text[]))
 """
 
-_CONTACTS_OF = "SELECT contact_id, version, state FROM {contacts} WHERE student_id = ANY ($1::uuid[])"
+_CONTACTS_OF = "SELECT stream_id, version, state FROM {contacts} WHERE student_id = ANY ($1::uuid[])"
 
 # Every derived row, written by one statement. The agenda's DELETE and INSERT touch disjoint rows
 # (keys that are gone, keys that are current), so they can share one snapshot.
@@ -143,10 +146,10 @@ WITH s AS (
     WHERE EXCLUDED.version >= t.version
 ), c AS (
     INSERT INTO {contacts} AS t (
-        contact_id, student_id, version, state, name, title, organization, org_key, career_field, field_key,
+        contact_id, student_id, stream_id, version, state, name, title, organization, org_key, career_field, field_key,
         tags, stage, no_response_from, referred_by, referrals, archived, erased, added_at, last_activity_at,
         requested_at, next_action, next_due, search)
-    SELECT x.contact_id, x.student_id, x.version, x.state, x.name, x.title, x.organization, x.org_key,
+    SELECT x.contact_id, x.student_id, x.stream_id, x.version, x.state, x.name, x.title, x.organization, x.org_key,
            x.career_field, x.field_key, x.tags, x.stage, x.no_response_from, x.referred_by, x.referrals,
            x.archived, x.erased, x.added_at, x.last_activity_at, x.requested_at, x.next_action, x.next_due,
            setweight(to_tsvector('simple', x.name), 'A')
@@ -154,11 +157,12 @@ WITH s AS (
                                                         array_to_string(x.tags, ' '))), 'B')
            || setweight(to_tsvector('simple', coalesce(x.notes, '')), 'C')
     FROM jsonb_to_recordset($2::jsonb) AS x(
-        contact_id uuid, student_id uuid, version bigint, state jsonb, name text, title text, organization text,
-        org_key text, career_field text, field_key text, tags text[], stage text, no_response_from date,
-        referred_by uuid, referrals integer, archived boolean, erased boolean, added_at timestamptz,
-        last_activity_at timestamptz, requested_at timestamptz, next_action text, next_due date, notes text)
-    ON CONFLICT (contact_id) DO UPDATE SET
+        contact_id uuid, student_id uuid, stream_id text, version bigint, state jsonb, name text, title text,
+        organization text, org_key text, career_field text, field_key text, tags text[], stage text,
+        no_response_from date, referred_by uuid, referrals integer, archived boolean, erased boolean,
+        added_at timestamptz, last_activity_at timestamptz, requested_at timestamptz, next_action text, next_due date,
+        notes text)
+    ON CONFLICT (student_id, contact_id) DO UPDATE SET
         version = EXCLUDED.version, state = EXCLUDED.state, name = EXCLUDED.name, title = EXCLUDED.title,
         organization = EXCLUDED.organization, org_key = EXCLUDED.org_key, career_field = EXCLUDED.career_field,
         field_key = EXCLUDED.field_key, tags = EXCLUDED.tags, stage = EXCLUDED.stage,
@@ -166,7 +170,8 @@ WITH s AS (
         archived = EXCLUDED.archived, erased = EXCLUDED.erased, last_activity_at = EXCLUDED.last_activity_at,
         requested_at = EXCLUDED.requested_at,
         next_action = EXCLUDED.next_action, next_due = EXCLUDED.next_due, search = EXCLUDED.search
-    WHERE EXCLUDED.version >= t.version
+    -- Only the contact's own stream moves its row (ids are the student's own: see service.py).
+    WHERE EXCLUDED.version >= t.version AND t.stream_id = EXCLUDED.stream_id
 ), i AS (
     INSERT INTO {interviews} AS t (
         interview_id, contact_id, student_id, starts_at, minutes, format, place, status, held_at, thanked_at,
@@ -174,22 +179,25 @@ WITH s AS (
     SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(
         interview_id uuid, contact_id uuid, student_id uuid, starts_at timestamptz, minutes integer, format text,
         place text, status text, held_at timestamptz, thanked_at timestamptz, thanked_on_time boolean)
-    ON CONFLICT (interview_id) DO UPDATE SET
+    ON CONFLICT (student_id, interview_id) DO UPDATE SET
         starts_at = EXCLUDED.starts_at, minutes = EXCLUDED.minutes, format = EXCLUDED.format,
         place = EXCLUDED.place, status = EXCLUDED.status, held_at = EXCLUDED.held_at,
         thanked_at = EXCLUDED.thanked_at, thanked_on_time = EXCLUDED.thanked_on_time
-    WHERE (t.starts_at, t.minutes, t.format, t.place, t.status, t.held_at, t.thanked_at, t.thanked_on_time)
+    -- An interview id is one interview of the student's: another contact's interview never takes its row.
+    WHERE t.contact_id = EXCLUDED.contact_id
+      AND (t.starts_at, t.minutes, t.format, t.place, t.status, t.held_at, t.thanked_at, t.thanked_on_time)
           IS DISTINCT FROM (EXCLUDED.starts_at, EXCLUDED.minutes, EXCLUDED.format, EXCLUDED.place, EXCLUDED.status,
                             EXCLUDED.held_at, EXCLUDED.thanked_at, EXCLUDED.thanked_on_time)
 ), gone AS (
-    DELETE FROM {agenda_items} WHERE contact_id = ANY ($4::uuid[]) AND NOT (item_key = ANY ($5::text[]))
+    DELETE FROM {agenda_items} g USING jsonb_to_recordset($4::jsonb) AS x(student_id uuid, contact_id uuid)
+    WHERE g.student_id = x.student_id AND g.contact_id = x.contact_id AND NOT (g.item_key = ANY ($5::text[]))
 ), a AS (
     INSERT INTO {agenda_items} AS t (
         item_key, student_id, contact_id, kind, reason, due, late_after, ref, org_key, anchor_at)
     SELECT * FROM jsonb_to_recordset($6::jsonb) AS x(
         item_key text, student_id uuid, contact_id uuid, kind text, reason text, due date, late_after date,
         ref uuid, org_key text, anchor_at timestamptz)
-    ON CONFLICT (item_key) DO UPDATE SET
+    ON CONFLICT (student_id, item_key) DO UPDATE SET
         reason = EXCLUDED.reason, due = EXCLUDED.due, late_after = EXCLUDED.late_after,
         org_key = EXCLUDED.org_key, anchor_at = EXCLUDED.anchor_at
     -- Most of a contact's items are unchanged by one event: leave those rows (and their indexes) alone.
@@ -202,15 +210,16 @@ WITH s AS (
     FROM jsonb_to_recordset($7::jsonb) AS x(
         note_key text, student_id uuid, contact_id uuid, career_field text, field_key text, kind text,
         at timestamptz, body jsonb, text text)
-    ON CONFLICT (note_key) DO NOTHING
+    ON CONFLICT (student_id, note_key) DO NOTHING
 ), relabel AS (
     -- Notes follow their contact's current career field; erasure empties what the contact said.
     UPDATE {field_notes} f SET
         career_field = x.career_field, field_key = x.field_key,
         body = CASE WHEN x.erased AND f.kind <> 'reflection' THEN '{{"erased": true}}'::jsonb ELSE f.body END,
         search = CASE WHEN x.erased AND f.kind <> 'reflection' THEN ''::tsvector ELSE f.search END
-    FROM jsonb_to_recordset($8::jsonb) AS x(contact_id uuid, career_field text, field_key text, erased boolean)
-    WHERE f.contact_id = x.contact_id
+    FROM jsonb_to_recordset($8::jsonb) AS x(
+        student_id uuid, contact_id uuid, career_field text, field_key text, erased boolean)
+    WHERE f.student_id = x.student_id AND f.contact_id = x.contact_id
       AND (f.career_field IS DISTINCT FROM x.career_field
            OR (x.erased AND f.kind <> 'reflection' AND f.body <> '{{"erased": true}}'::jsonb))
 ), activity AS (
@@ -238,19 +247,19 @@ class _Batch:
     def __init__(self, events: Sequence[RecordedEvent], tables: Mapping[str, str]) -> None:
         self.events = events
         self.tables = tables
-        self.contacts: dict[UUID, _Contact] = {}
+        self.contacts: dict[str, _Contact] = {}  # by stream
         self.students: dict[UUID, _Student] = {}
-        self.changed: set[UUID] = set()
+        self.changed: set[str] = set()
         self.activity: dict[tuple[UUID, date], int] = defaultdict(int)
 
     async def load(self, conn: Conn) -> None:
         events = self.events
-        contact_ids = {stream_uuid(e.stream_id) for e in events if e.category == "contact"}
+        streams = {e.stream_id for e in events if e.category == "contact"}
         student_ids = {stream_uuid(e.stream_id) for e in events if e.category == "student"}
         student_ids |= {e.event.student_id for e in events if isinstance(e.event, ContactAdded)}
-        for row in await conn.fetch(_LOAD.format(**self.tables), list(contact_ids), list(student_ids)):
+        for row in await conn.fetch(_LOAD.format(**self.tables), list(streams), list(student_ids)):
             if row["kind"] == "c":
-                self.contacts[row["id"]] = _Contact(_decode(ContactState, row["state"]), row["version"])
+                self.contacts[row["stream"]] = _Contact(_decode(ContactState, row["state"]), row["version"])
             else:
                 self.students[row["id"]] = _Student(row["id"], _decode(StudentState, row["state"]), row["version"])
 
@@ -276,14 +285,13 @@ class _Batch:
         for event in self.events:
             if event.category != "contact":
                 continue
-            contact_id = stream_uuid(event.stream_id)
-            contact = self.contacts.setdefault(contact_id, _Contact(ContactState(), 0))
+            contact = self.contacts.setdefault(event.stream_id, _Contact(ContactState(), 0))
             if event.version <= contact.version:
                 continue
             contact.state = evolve_contact(contact.state, event.event, event.recorded_at)
             contact.version = event.version
             contact.events.append(event)
-            self.changed.add(contact_id)
+            self.changed.add(event.stream_id)
 
     async def widen_for_new_calendars(self, conn: Conn) -> None:
         """A new time zone or country moves every due date of that student's contacts."""
@@ -291,9 +299,9 @@ class _Batch:
         if not moved:
             return
         for row in await conn.fetch(_CONTACTS_OF.format(**self.tables), moved):
-            if row["contact_id"] not in self.contacts:
-                self.contacts[row["contact_id"]] = _Contact(_decode(ContactState, row["state"]), row["version"])
-            self.changed.add(row["contact_id"])
+            if row["stream_id"] not in self.contacts:
+                self.contacts[row["stream_id"]] = _Contact(_decode(ContactState, row["state"]), row["version"])
+            self.changed.add(row["stream_id"])
 
     def calendar_of(self, student_id: UUID) -> StudentCalendar:
         owner = self.students.get(student_id)
@@ -305,19 +313,20 @@ class _Batch:
         agenda_rows: list[dict[str, Any]] = []
         notes: list[dict[str, Any]] = []
         relabels: list[dict[str, Any]] = []
-        for contact_id in self.changed:
-            contact = self.contacts[contact_id]
+        for stream in self.changed:
+            contact = self.contacts[stream]
             state = contact.state
             if not state.exists or state.student_id is None:
                 continue  # events before ContactAdded cannot happen; nothing to show if they did
             calendar = self.calendar_of(state.student_id)
             items = agenda.agenda_for(state, calendar)
-            contact_rows.append(_contact_row(state, contact.version, items, calendar))
+            contact_rows.append(_contact_row(state, stream, contact.version, items, calendar))
             interview_rows.extend(_interview_rows(state, calendar))
             agenda_rows.extend(_agenda_row(state, item) for item in items)
             relabels.append(
                 {
-                    "contact_id": contact_id,
+                    "student_id": state.student_id,
+                    "contact_id": state.contact_id,
                     "career_field": state.career_field,
                     "field_key": match_key(state.career_field),
                     "erased": state.erased,
@@ -343,7 +352,7 @@ class _Batch:
             student_rows,
             contact_rows,
             interview_rows,
-            list(self.changed),
+            [{"student_id": r["student_id"], "contact_id": r["contact_id"]} for r in relabels],
             [row["item_key"] for row in agenda_rows],
             agenda_rows,
             notes,
@@ -363,7 +372,7 @@ async def apply(conn: Conn, events: Sequence[RecordedEvent], tables: Mapping[str
 
 
 def _contact_row(
-    state: ContactState, version: int, items: Iterable[agenda.AgendaItem], calendar: StudentCalendar
+    state: ContactState, stream: str, version: int, items: Iterable[agenda.AgendaItem], calendar: StudentCalendar
 ) -> dict[str, Any]:
     # The next action is about this person; reaching out to someone else is listed, not headlined.
     own = [i for i in items if i.kind != "reach_out_same_org"]
@@ -371,6 +380,7 @@ def _contact_row(
     return {
         "contact_id": state.contact_id,
         "student_id": state.student_id,
+        "stream_id": stream,
         "version": version,
         "state": state,
         "name": state.name,

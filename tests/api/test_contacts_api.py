@@ -466,23 +466,3 @@ async def test_a_page_written_by_postgresql_is_exactly_a_contact_page(client: Cl
     assert msgspec.json.decode(msgspec.json.encode(item), type=ContactSummary) == msgspec.json.decode(
         msgspec.json.encode(summary), type=ContactSummary
     )
-
-
-async def test_another_students_contact_id_chosen_for_a_new_contact_tells_nothing_of_it(
-    client: Client, student: Student, other_student: Student, pool: asyncpg.Pool
-) -> None:
-    """Ids may be chosen by the client (offline): one that another student's contact holds is refused as
-    any id in use, never with that contact's stream or version."""
-    theirs = await add_contact(client, other_student, name="Not Yours")
-    await step_json(client, other_student, theirs["id"], "requests", {"channel": "email", "format": "video"})
-    mine = await add_contact(client, student, name="Mine")
-    before = await count_events(pool)
-    attempts = [
-        ("/api/v1/contacts", {"name": "x", "howFound": "cold", "contactId": theirs["id"]}),
-        (f"/api/v1/contacts/{mine['id']}/referrals", {"name": "x", "referredContactId": theirs["id"]}),
-    ]
-    for path, body in attempts:
-        problem = assert_problem(await client.post(path, json=body, headers=student.headers), 409, "contact-exists")
-        assert "version" not in str(problem).lower(), problem
-        assert theirs["id"].replace("-", "") not in str(problem), problem
-    assert await count_events(pool) == before

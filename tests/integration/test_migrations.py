@@ -64,10 +64,11 @@ async def test_summaries_move_between_computed_on_append_and_on_read(empty_datab
             " VALUES (gen_random_uuid(), 1, 'UTC', 'US', '{}', now()) RETURNING student_id"
         )
         await conn.execute(
-            "INSERT INTO contacts (contact_id, student_id, version, state, name, stage, referrals, archived, erased,"
-            " added_at, last_activity_at, search)"
-            " VALUES (gen_random_uuid(), $1, 1, '{\"requests_count\": 2, \"replies_count\": 1}', 'Ana', 'replied',"
-            " 0, false, false, now(), now(), '')",
+            "INSERT INTO contacts (contact_id, stream_id, student_id, version, state, name, stage, referrals, archived,"
+            " erased, added_at, last_activity_at, search)"
+            " SELECT id, 'contact-' || replace(id::text, '-', ''), $1, 1,"
+            " '{\"requests_count\": 2, \"replies_count\": 1}', 'Ana', 'replied', 0, false, false, now(), now(), ''"
+            " FROM gen_random_uuid() AS id",
             student,
         )
         assert await conn.fetchval("SELECT count(*) FROM student_summaries") == 0

@@ -85,7 +85,7 @@ def thanks(at: datetime, interview_id: UUID | None = FIRST) -> ThanksSent:
 def referral(at: datetime) -> ReferralReceived:
     return ReferralReceived(
         referred_contact_id=REFERRED,
-        referred_stream=f"contact-{REFERRED.hex}",
+        referred_stream=f"contact-{STUDENT.hex}.{REFERRED.hex}",
         referred_name="Grace Hopper",
         received_at=at,
     )

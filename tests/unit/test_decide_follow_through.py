@@ -128,7 +128,7 @@ def test_a_referral_is_recorded_here_and_starts_the_referred_persons_stream() ->
     assert own == [
         ReferralReceived(
             referred_contact_id=REFERRED,
-            referred_stream=f"contact-{REFERRED.hex}",
+            referred_stream=f"contact-{STUDENT.hex}.{REFERRED.hex}",
             referred_name="Grace Hopper",
             referred_title="Admiral",
             referred_organization=None,

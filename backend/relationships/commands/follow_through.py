@@ -108,7 +108,7 @@ def record_referral(cmd: RecordReferral, state: ContactState, now: datetime) -> 
     not_in_future(received_at, now, "A referral's time")
     referral = ReferralReceived(
         referred_contact_id=cmd.referred_contact_id,
-        referred_stream=contact_stream(cmd.referred_contact_id),
+        referred_stream=contact_stream(state.student_id, cmd.referred_contact_id),
         referred_name=cmd.name.strip(),
         referred_title=text(cmd.title),
         referred_organization=text(cmd.organization),
