@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ import httpx
 from bench.serving import free_port
 from tests.conftest import create_database, database_url_for, drop_database
 
-__all__ = ["LiveServer", "free_port", "in_thread", "live_server"]
+__all__ = ["LiveServer", "free_port", "in_thread", "live_server", "serving", "token_for"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,32 +49,55 @@ def live_server(pg_server: Any) -> Iterator[LiveServer]:
     name = in_thread(create_database(pg_server))
     url = database_url_for(pg_server, name)
     try:
-        port = free_port()
-        env = {**os.environ, "DATABASE_URL": url, "RAPPORT_DB_POOL_SIZE": "4"}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"the server did not start: {process.stderr.read().decode() if process.stderr else ''}"
-                    )
-                time.sleep(0.2)
-            yield LiveServer(url=base, database_url=url)
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+        with serving(url) as server:
+            yield server
     finally:
         in_thread(drop_database(pg_server, name))
+
+
+@contextmanager
+def serving(database_url: str, env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    """`rapport serve` on `database_url` until the block ends (with `env` added to its environment)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, "DATABASE_URL": database_url, "RAPPORT_DB_POOL_SIZE": "4", **(env or {})},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the server did not start: {process.stderr.read().decode() if process.stderr else ''}"
+                )
+            time.sleep(0.2)
+        yield LiveServer(url=base, database_url=database_url)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+LIVE_PASSWORD = "correct horse battery staple"
+
+
+def token_for(base: str) -> dict[str, str]:
+    """Sign a new student up on the live server at `base`; Bearer headers with a personal access token."""
+    with httpx.Client(base_url=base) as client:
+        email = f"crash-{uuid.uuid4().hex[:8]}@example.edu"
+        body = {"email": email, "password": LIVE_PASSWORD, "displayName": "Sam", "timeZone": "UTC", "country": "US"}
+        signed_up = client.post("/api/v1/auth/sign-up", json=body)
+        assert signed_up.status_code == 201, signed_up.text
+        made = client.post(
+            "/api/v1/tokens", json={"name": "t"}, headers={"X-CSRF-Token": signed_up.json()["csrfToken"]}
+        )
+        assert made.status_code == 201, made.text
+        return {"Authorization": f"Bearer {made.json()['token']}"}

@@ -7,6 +7,8 @@
 // step of a contact sends it as If-Match; the ones after it take the version the previous one
 // returned. A 412 means the contact changed elsewhere meanwhile: the entry stays, marked as a
 // conflict, and so does everything queued after it for that contact, until the student decides.
+// A 409 `request-in-progress` means the step itself is still being recorded (its first sending's
+// answer was lost): it stays pending and is sent again after `Retry-After`, never offered to discard.
 import { signal } from "@preact/signals";
 import { openDB, type DBSchema, type IDBPDatabase } from "idb";
 import { csrfHeader, type Problem } from "./api/client";
@@ -170,8 +172,16 @@ async function flushNow(): Promise<void> {
       continue;
     }
     if (response.status === 401 || response.status >= 500 || response.status === 429) return; // Try later.
+    const problem = await problemOf(response);
+    if (problem.type?.endsWith("/request-in-progress")) {
+      // This very step (its key) is still being recorded, sent before a connection dropped: it may yet
+      // succeed, so it is neither refused nor offered for discarding. Ask again when the server says.
+      const seconds = Number(response.headers.get("Retry-After")) || 1;
+      setTimeout(() => void flush(), Math.min(Math.max(seconds, 1), 60) * 1000);
+      return;
+    }
     const state: EntryState = response.status === 412 ? "conflict" : "refused";
-    await database.put("entries", { ...entry, state, problem: await problemOf(response) });
+    await database.put("entries", { ...entry, state, problem });
     if (entry.contactId) blocked.add(contact);
     await refresh();
   }

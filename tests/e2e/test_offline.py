@@ -4,15 +4,20 @@ Offline is the browser context's (`context.set_offline`), which the page sees as
 and the `online` event when it returns, as a phone does.
 """
 
+import asyncio
 import re
+import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.e2e.a11y import accessibility_problems
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, Server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -144,3 +149,72 @@ def test_today_opens_offline_from_the_service_worker(page: Page, context: Browse
     expect(page.get_by_role("heading", level=1, name="Today")).to_be_visible()
     expect(page.get_by_role("main").get_by_role("link", name=re.compile("Lena Fischer")).first).to_be_visible()
     assert page.evaluate("navigator.serviceWorker.controller !== null")
+
+
+# The keys of the steps waiting on this phone, read from the outbox's IndexedDB store.
+WAITING_KEYS = """() => new Promise((resolve, reject) => {
+  const opened = indexedDB.open("rapport-outbox");
+  opened.onerror = () => reject(opened.error);
+  opened.onsuccess = () => {
+    const all = opened.result.transaction("entries").objectStore("entries").getAll();
+    all.onsuccess = () => resolve(all.result.map((e) => e.key));
+    all.onerror = () => reject(all.error);
+  };
+})"""
+
+
+@contextmanager
+def key_in_progress(database_url: str, account_id: str, key: str) -> Iterator[None]:
+    """Hold the lock a request with this Idempotency-Key holds while it runs (backend/api/idempotency.py),
+    as if the first sending of the step were still being recorded."""
+    taken, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    async def hold() -> None:
+        conn = await asyncpg.connect(database_url)
+        try:
+            async with conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))", account_id, key)
+                taken.set()
+                await asyncio.to_thread(release.wait)
+        finally:
+            await conn.close()
+            done.set()
+
+    thread = threading.Thread(target=asyncio.run, args=(hold(),), daemon=True)
+    thread.start()
+    assert taken.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        assert done.wait(10)
+
+
+def test_a_step_still_being_recorded_waits_and_is_never_offered_for_discarding(
+    page: Page, context: BrowserContext, signed_in: Api, e2e_server: Server
+) -> None:
+    contact = signed_in.add_contact("Lena Park", organization="Civic Data Lab")
+    contact_id = str(contact["id"])
+    signed_in.step(contact_id, "requests", {**REQUEST, "sentAt": ago(days=4)})
+    open_contact(page, contact_id, "Lena Park")
+
+    context.set_offline(True)
+    record(page, "They answered", "Record answer", {"Note (optional)": "Happy to talk next week."})
+    expect(pending(page)).to_contain_text("1 step waiting to be sent")
+    [key] = page.evaluate(WAITING_KEYS)
+    account = str(signed_in.get("/api/v1/me")["studentId"])
+
+    with key_in_progress(e2e_server.database_url, account, key):
+        with page.expect_response(lambda r: r.url.endswith("/answers") and r.status == 409) as answered:
+            context.set_offline(False)
+        assert answered.value.json()["type"].endswith("/request-in-progress")
+        bar = pending(page)
+        expect(bar).to_contain_text("1 step waiting to be sent")
+        expect(bar).not_to_contain_text("needs you")
+        expect(bar.get_by_role("button", name="Discard")).to_have_count(0)
+        assert "RequestAnswered" not in signed_in.event_types(contact_id)
+
+    # The first sending "ends" without recording it; the phone asks again after Retry-After, once.
+    expect(pending(page)).to_have_count(0, timeout=15_000)
+    assert Counter(signed_in.event_types(contact_id))["RequestAnswered"] == 1
+    assert signed_in.contact(contact_id)["request"]["answer"] == "accepted"
