@@ -30,6 +30,23 @@ def _dsn() -> str:
     return resolve_database_url(settings)
 
 
+async def _wrap_stored_keys(dsn: str) -> None:
+    """After migrating: wrap subject keys stored before 0009 with the master key (only we have it)."""
+    from backend.db import create_pool
+    from backend.eventstore.keys import Keyring, MasterKeyError, wrap_plain_keys
+
+    pool = await create_pool(dsn, 1)
+    try:
+        async with pool.acquire() as conn:
+            if wrapped := await wrap_plain_keys(conn, Keyring.from_settings(load_settings())):
+                console.print(f"Wrapped {wrapped:,} subject keys with the master key.")
+    except MasterKeyError as wrong:
+        console.print(f"[red]Wrong master key[/]: {wrong}")
+        sys.exit(1)
+    finally:
+        await pool.close()
+
+
 @contextmanager
 def _progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
     """A progress bar with a live events/s figure, on stderr so stdout stays parseable."""
@@ -72,6 +89,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     dsn = _dsn()
     console.print("Applying migrations…")
     asyncio.run(migrate.upgrade(dsn))
+    asyncio.run(_wrap_stored_keys(dsn))
     # Workers are separate processes: they find the database through the environment.
     os.environ["DATABASE_URL"] = dsn
     address, listen_port = host or settings.host, port or settings.port
@@ -96,6 +114,8 @@ def migrate(revision: str) -> None:
 
     dsn = _dsn()
     asyncio.run(migrations.upgrade(dsn, revision))
+    if revision in ("head", migrations.head_revision()):
+        asyncio.run(_wrap_stored_keys(dsn))
     console.print(f"Database at {revision}.")
 
 
@@ -200,7 +220,7 @@ def status(as_json: bool) -> None:
         pool = await create_pool(dsn, 1)
         try:
             async with pool.acquire() as conn:
-                return list(await projection_status(conn, PROJECTIONS))
+                return list(await projection_status(conn, PROJECTIONS, undeclared=True))
         finally:
             await pool.close()
 
@@ -222,7 +242,8 @@ def status(as_json: bool) -> None:
             f"{row.lag_seconds:.1f}",
         )
         if row.error is not None:
-            failures.append(f"[red]{row.name}[/] stopped at event {row.failed_position}: {row.error}")
+            where = f" ({row.failed_type}, {row.failed_stream_id} v{row.failed_version})" if row.failed_type else ""
+            failures.append(f"[red]{row.name}[/] stopped at event {row.failed_position}{where}: {row.error}")
     out = Console()
     out.print(table)
     for failure in failures:
@@ -283,6 +304,42 @@ def forget(subject: str) -> None:
 
     first_time = asyncio.run(main())
     console.print(f"Forgot {subject}." if first_time else f"{subject} had already been forgotten.")
+
+
+@rapport.command(name="rotate-master-key")
+def rotate_master_key() -> None:
+    """Re-wrap every subject key under a new master key, in one transaction.
+
+    With the key file (RAPPORT_MASTER_KEY unset), a new key is made and written into it; the old one
+    is removed once the transaction has committed. Other processes re-read the file when they meet the
+    new key. With RAPPORT_MASTER_KEY, give every process `new,old` (a new key first: `openssl rand
+    -base64 32`), run this, then give them `new` alone.
+    """
+    from backend.db import create_pool
+    from backend.eventstore.keys import MasterKeyError
+    from backend.eventstore.keys import rotate_master_key as rotate
+
+    settings = load_settings()
+    dsn = _dsn()
+
+    async def main() -> Any:
+        pool = await create_pool(dsn, 1)
+        try:
+            async with pool.acquire() as conn:
+                return await rotate(conn, settings)
+        finally:
+            await pool.close()
+
+    try:
+        done = asyncio.run(main())
+    except MasterKeyError as refused:
+        console.print(f"[red]Not rotated[/]: {refused}")
+        sys.exit(1)
+    console.print(f"Re-wrapped {done.rewrapped:,} subject keys under master key {done.new_id} (was {done.old_id}).")
+    if done.key_file is not None:
+        console.print(f"{done.key_file} holds the new key alone: back it up, and let old copies expire.")
+    else:
+        console.print("Now give every process RAPPORT_MASTER_KEY with the new key alone.")
 
 
 @rapport.command()

@@ -7,6 +7,15 @@ from urllib.parse import urlsplit, urlunsplit
 import msgspec
 
 
+class Secret(str):
+    """A setting that must never be printed: its repr hides it (Settings' repr shows every field)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None
     data_dir: Path
@@ -15,10 +24,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     workers: int
     pool_size: int
     projector_poll_seconds: float
+    # The key-encryption key(s) that wrap subject keys (backend/eventstore/keys.py): base64, newest first,
+    # comma-separated. Unset: a key file in the data folder, created on first use.
+    master_key: Secret | None = None
 
     @property
     def uses_embedded_database(self) -> bool:
         return self.database_url is None
+
+    @property
+    def master_key_file(self) -> Path:
+        """Where the master key lives when RAPPORT_MASTER_KEY is unset (beside, not inside, the database)."""
+        return self.data_dir / "master.key"
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -31,6 +48,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         workers=int(env.get("RAPPORT_WORKERS", "1")),
         pool_size=int(env.get("RAPPORT_DB_POOL_SIZE", "10")),
         projector_poll_seconds=float(env.get("RAPPORT_PROJECTOR_POLL_SECONDS", "1.0")),
+        master_key=Secret(env["RAPPORT_MASTER_KEY"]) if env.get("RAPPORT_MASTER_KEY") else None,
     )
 
 

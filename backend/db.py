@@ -1,7 +1,8 @@
 """The database connection for a process: resolve the URL (embedded if unset) and open a pool."""
 
 import asyncio
-from collections.abc import Iterator
+import logging
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 import asyncpg
 
 from backend.config import Settings, to_asyncpg_dsn
+
+log = logging.getLogger(__name__)
 
 
 def resolve_database_url(settings: Settings) -> str:
@@ -30,12 +33,43 @@ async def keep_session(conn: object) -> None:
     """
 
 
-# The connection whose transaction a request runs in, with the task it belongs to (see `ambient`).
-_AMBIENT: ContextVar[tuple[asyncio.Task[Any] | None, Any] | None] = ContextVar("rapport_ambient", default=None)
+class Ambient:
+    """A request's transaction: its connection, the task it belongs to, and what to do once it commits."""
+
+    __slots__ = ("after_commit", "conn", "task")
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.task = asyncio.current_task()
+        self.after_commit: list[Callable[[], Awaitable[None]]] = []
+
+    async def committed(self) -> None:
+        """Run what waited for the commit, each on connections of its own; a failure is logged, not raised."""
+        with detached():
+            for work in self.after_commit:
+                try:
+                    await work()
+                except Exception:
+                    log.exception("work after a request's commit failed")
+
+
+# The transaction a request runs in (see `ambient`).
+_AMBIENT: ContextVar[Ambient | None] = ContextVar("rapport_ambient", default=None)
+
+
+async def after_commit(work: Callable[[], Awaitable[None]]) -> None:
+    """Do `work` once the request's transaction has committed (at once when there is none): for what
+    cannot run inside a transaction, such as VACUUM, or must not happen if it rolls back."""
+    bound = _AMBIENT.get()
+    if bound is not None and bound.task is asyncio.current_task():
+        bound.after_commit.append(work)
+        return
+    with detached():
+        await work()
 
 
 @contextmanager
-def ambient(conn: Any) -> Iterator[None]:
+def ambient(conn: Any) -> Iterator[Ambient]:
     """Run everything this task asks of the pool on `conn`, inside the transaction it holds.
 
     A request with an Idempotency-Key is one transaction: its append and the answer kept for its key
@@ -43,9 +77,10 @@ def ambient(conn: Any) -> Iterator[None]:
     pool as usual and get this one back; only the task that bound it does, so a task spawned meanwhile
     (which copies the context) never shares a connection that is in use.
     """
-    token = _AMBIENT.set((asyncio.current_task(), conn))
+    bound = Ambient(conn)
+    token = _AMBIENT.set(bound)
     try:
-        yield
+        yield bound
     finally:
         _AMBIENT.reset(token)
 
@@ -69,7 +104,7 @@ def ambient_connection() -> Any | None:
         task = asyncio.current_task()
     except RuntimeError:  # pragma: no cover - no running loop
         return None
-    return bound[1] if bound[0] is task else None
+    return bound.conn if bound.task is task else None
 
 
 class FairPool(asyncpg.Pool):

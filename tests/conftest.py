@@ -4,6 +4,7 @@ The session migrates one template database through Alembic; each test gets a fre
 (CREATE DATABASE … TEMPLATE), which takes a fraction of a second and isolates tests completely.
 """
 
+import base64
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -21,6 +22,10 @@ from backend.registry import CORE_PROJECTIONS, inline_projections
 from tests.events import registry
 
 TEMPLATE = "rapport_template"
+
+# A master key of this test session's own, for every store and every server it starts (they inherit the
+# environment): no key file is written into the checkout's data folder.
+os.environ.setdefault("RAPPORT_MASTER_KEY", base64.b64encode(os.urandom(32)).decode())
 
 
 @pytest.fixture(scope="session")

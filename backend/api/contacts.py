@@ -19,6 +19,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import BodyKwarg, FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from backend.api import idempotency
 from backend.api.answers import ANSWERS, kept_responses
 from backend.api.support import (
     Cursor,
@@ -266,6 +267,9 @@ async def _step(
     outcome = await service.run(
         store, student.actor(idempotency_key), contact_id, command, now(), if_match=expected_version(if_match)
     )
+    if isinstance(command, EraseContact):
+        # Answers kept for Idempotency-Key replays may quote this person: they go too.
+        await idempotency.forget_answers(store.pool, student.student_id)
     if created is None or outcome.created is None:
         return await _answer(store, student, outcome)
     return await _answer(store, student, outcome, status=HTTP_201_CREATED, created=outcome.created, kind=created)

@@ -29,7 +29,9 @@ to scope a key to.
 import hashlib
 import os
 from typing import Any
+from uuid import UUID
 
+import asyncpg
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.status_codes import (
@@ -41,7 +43,8 @@ from litestar.status_codes import (
 from litestar.types import ASGIApp, HTTPReceiveMessage, Message, Receive, Scope, Send
 
 from backend.accounts.principal import Principal
-from backend.db import ambient
+from backend.db import Ambient, after_commit, ambient
+from backend.eventstore.erasure import vacuum_read_models
 from backend.fields import MAX_BODY_BYTES
 from backend.opts import SECRET_ANSWER
 from backend.problems import problem
@@ -87,6 +90,18 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
+
+
+async def forget_answers(pool: asyncpg.Pool, account_id: UUID) -> None:
+    """Drop every answer kept for this account's keys (after an erasure: they may quote the person)."""
+    async with pool.acquire() as conn:
+        await conn.execute("DELETE FROM idempotency_keys WHERE account_id = $1", account_id)
+
+    async def vacuum() -> None:
+        async with pool.acquire() as conn:
+            await vacuum_read_models(conn, ["idempotency_keys"])
+
+    await after_commit(vacuum)
 
 
 class _Rollback(Exception):  # noqa: N818 - a signal, not an error
@@ -135,6 +150,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
         ).digest()
         pool = scope["litestar_app"].state.pool
         answer: list[Message] = []
+        request: Ambient | None = None
         async with pool.acquire() as conn:
             try:
                 async with conn.transaction():
@@ -144,7 +160,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
                     if row is not None:
                         answer = self._repeat(row, fingerprint)
                     else:
-                        answer = await self._first(
+                        answer, request = await self._first(
                             conn, scope, body, next_app, fingerprint=fingerprint, principal=principal, key=key
                         )
             except _Rollback as rolled_back:
@@ -153,6 +169,8 @@ class IdempotencyMiddleware(ASGIMiddleware):
                 _fault("exit-after-commit", key)
         for message in answer:
             await send(message)
+        if request is not None:
+            await request.committed()
 
     @staticmethod
     def _repeat(row: Any, fingerprint: bytes) -> list[Message]:
@@ -173,7 +191,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
     @staticmethod
     async def _first(
         conn: Any, scope: Scope, body: bytes, next_app: ASGIApp, *, fingerprint: bytes, principal: Principal, key: str
-    ) -> list[Message]:
+    ) -> tuple[list[Message], Ambient]:
         """Run the request in this transaction; keep its answer in it, or roll back what it did."""
         sent = False
 
@@ -189,7 +207,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
         async def capture(message: Message) -> None:
             messages.append(message)
 
-        with ambient(conn):
+        with ambient(conn) as request:
             await next_app(scope, replay_body, capture)
         start = next((m for m in messages if m["type"] == "http.response.start"), None)
         if start is None or start["status"] >= 500 or start["status"] in NOT_KEPT:
@@ -200,4 +218,4 @@ class IdempotencyMiddleware(ASGIMiddleware):
         chunks = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
         await conn.execute(_KEEP, principal.account_id, key, fingerprint, status, headers, chunks)
         _fault("exit-before-commit", key)
-        return messages
+        return messages, request

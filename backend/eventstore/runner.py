@@ -11,7 +11,7 @@ import contextlib
 import logging
 import os
 import traceback
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -144,7 +144,7 @@ async def step(conn: Conn, store: EventStore, projection: Projection, limit: int
                     break
                 applied += n
             return applied
-        failing = await _next_position(conn, store, projection)
+        failing = await _next_position(conn, projection)
         message = "".join(traceback.format_exception_only(error)).strip()
         await conn.execute(
             "UPDATE projection_checkpoints SET failed_position = $2, failed_at = now(), error = $3 WHERE name = $1",
@@ -156,10 +156,35 @@ async def step(conn: Conn, store: EventStore, projection: Projection, limit: int
         raise ProjectionFailedError(projection.name, failing, message) from error
 
 
-async def _next_position(conn: Conn, store: EventStore, projection: Projection) -> int | None:
+async def _next_position(conn: Conn, projection: Projection) -> int | None:
+    """The position of the event the projection stopped at: read, never decoded.
+
+    Decoding is what fails on an event of a type this code does not know, and this runs to record
+    exactly that failure; it must not fail on it in turn.
+    """
     after = await read_checkpoint(conn, projection.name)
-    events = await store.read_all(after, 1, types=projection.event_types, categories=projection.categories, conn=conn)
-    return events[0].position if events else None
+    position: int | None = await conn.fetchval(
+        "SELECT e.position FROM events e WHERE (e.transaction_id, e.position) > ($1::text::xid8, $2)"
+        f" AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot()){projection.filter_sql('e')}"
+        " ORDER BY e.transaction_id, e.position LIMIT 1",
+        str(after.transaction_id),
+        after.position,
+    )
+    return position
+
+
+Sleep = Callable[[asyncio.Event, float], Awaitable[None]]
+"""Waits `seconds`, or less if the event is set."""
+
+
+async def wait_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+def backoff(previous: float | None, ceiling: float) -> float:
+    """The wait before the next retry of a failing projection: 1 s, doubling, up to `ceiling`."""
+    return 1.0 if previous is None else min(previous * 2, ceiling)
 
 
 _TRY_LOCK = f"SELECT pg_try_advisory_lock({LOCK_NAMESPACE}, hashtext('rapport.projection:' || $1))"
@@ -177,13 +202,16 @@ class Projector:
         poll_seconds: float = 1.0,
         batch_size: int = 500,
         max_backoff: float = 300.0,
+        retry_sleep: Sleep = wait_or_stop,
     ) -> None:
+        """`retry_sleep` waits before each retry of a failing projection (a test records the schedule)."""
         self.dsn = dsn
         self.store = store
         self.projections = tuple(projections)
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self.max_backoff = max_backoff
+        self._retry_sleep = retry_sleep
         self._wake = {p.name: asyncio.Event() for p in self.projections}
 
     async def _open(self) -> asyncpg.Connection:
@@ -222,6 +250,7 @@ class Projector:
 
     async def _own(self, projection: Projection, stop: asyncio.Event) -> None:
         """Try to become this projection's owner; while owner, keep it up to date."""
+        delay: float | None = None
         while not stop.is_set():
             try:
                 conn = await self._open()
@@ -230,6 +259,7 @@ class Projector:
                 log.warning("projector cannot connect (%s)", error)
                 await self._sleep(stop, self.poll_seconds)
                 continue
+            failed = False
             try:
                 if await conn.fetchval(_TRY_LOCK, projection.name):
                     log.info("projector owns %s", projection.name)
@@ -240,31 +270,36 @@ class Projector:
             except CONNECTION_ERRORS as error:
                 log.warning("projection %s lost its connection (%s)", projection.name, error)
             except Exception:
-                # Never let one projection's task die silently: log, give up the lease, try again.
-                log.exception("projector task for %s failed; retrying", projection.name)
-                await self._sleep(stop, self.poll_seconds)
+                # Never let one projection's task die silently: log, give up the lease, and try again,
+                # backing off like a failing projection so a persistent fault does not flood the log.
+                failed = True
+                delay = backoff(delay, self.max_backoff)
+                log.exception("projector task for %s failed; retrying in %.0f s", projection.name, delay)
             finally:
                 with contextlib.suppress(*CONNECTION_ERRORS):
                     await conn.close()
+            if failed and delay is not None:
+                await self._retry_sleep(stop, delay)  # without the lease: a standby may do better
+            else:
+                delay = None
 
     async def _follow(self, conn: Conn, projection: Projection, stop: asyncio.Event) -> None:
-        backoff = 1.0
+        delay: float | None = None
         wake = self._wake[projection.name]
         while not stop.is_set():
             wake.clear()
             try:
                 applied = await step(conn, self.store, projection, self.batch_size)
             except ProjectionFailedError as failure:
-                log.warning("%s (retrying in %.0f s)", failure, backoff)
-                await self._sleep(stop, backoff)
-                backoff = min(backoff * 2, self.max_backoff)
+                delay = backoff(delay, self.max_backoff)
+                log.warning("%s (retrying in %.0f s)", failure, delay)
+                await self._retry_sleep(stop, delay)
                 continue
-            backoff = 1.0
+            delay = None
             if applied < self.batch_size:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), self.poll_seconds)
 
     @staticmethod
     async def _sleep(stop: asyncio.Event, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), seconds)
+        await wait_or_stop(stop, seconds)

@@ -13,6 +13,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from backend.config import load_settings
 from backend.eventstore import codec
 from backend.eventstore.append_sql import append_one_statement, append_statement
 from backend.eventstore.chain import event_digest
@@ -22,6 +23,7 @@ from backend.eventstore.errors import (
     WrongExpectedVersionError,
 )
 from backend.eventstore.events import Event, EventRegistry, EventType
+from backend.eventstore.keys import CREATE_OR_FETCH, Keyring, MasterKey, wrap_plain_keys, wrapping_key
 from backend.eventstore.projection import (
     BATCH_COLUMNS,
     Mode,
@@ -45,7 +47,7 @@ from backend.eventstore.types import (
 log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "rapport_events"
-_KEY_RETRIES = 3
+_KEY_RETRIES = 4
 _ANY_ATTEMPTS = 10
 
 # Every read returns the same columns, in the order `_recorded` expects. Qualified with `e.` so that
@@ -67,11 +69,12 @@ async def init_connection(conn: Conn) -> None:
 
 
 class _KeyCache:
-    """Subjects' keys seen recently, used only to seal; reads always take keys from the database.
+    """Subjects' keys seen recently (unwrapped), used only to seal; reads always take keys from the database.
 
-    Safe because a key is never replaced, only destroyed: the append statement re-checks that every
-    key it sealed with still exists, and refuses the append otherwise (and data sealed by an append
-    that races a forget is sealed under a key that no longer exists: unreadable, so erased anyway).
+    Safe because a key is never replaced, only destroyed (rotating the master key re-wraps it, unchanged):
+    the append statement re-checks that every key it sealed with still exists, and refuses the append
+    otherwise (and data sealed by an append that races a forget is sealed under a key that no longer
+    exists: unreadable, so erased anyway).
     """
 
     def __init__(self, size: int = 10_000, ttl: float = 300.0) -> None:
@@ -106,7 +109,9 @@ class EventStore:
         registry: EventRegistry,
         inline: Iterable[Projection] = (),
         notify_delay: float = 0.02,
+        keyring: Keyring | None = None,
     ) -> None:
+        """`keyring`: the master keys that wrap subject keys; by default from the settings, on first use."""
         self.pool = pool
         self.registry = registry
         self.inline = tuple(inline)
@@ -123,6 +128,8 @@ class EventStore:
         self._notify_timer: asyncio.TimerHandle | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._keys = _KeyCache()
+        self._keyring = keyring
+        self._wrapping: MasterKey | None = None  # the master key the database names, once asked
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -359,6 +366,24 @@ class EventStore:
         )
         return AppendResult(events=await self._decode_rows(conn, rows), duplicate=True)
 
+    @property
+    def keyring(self) -> Keyring:
+        """The master keys of this process: RAPPORT_MASTER_KEY, or the data folder's key file."""
+        if self._keyring is None:
+            self._keyring = Keyring.from_settings(load_settings())
+        return self._keyring
+
+    async def prepare_keys(self) -> int:
+        """Settle which master key wraps new keys, and wrap keys stored unwrapped; returns how many.
+
+        Call once at start-up (it is also done on the first append that needs a key): it makes the
+        key file on a first run, and refuses a master key the database was not written with.
+        """
+        async with self.pool.acquire() as conn:
+            wrapped = await wrap_plain_keys(conn, self.keyring)
+            self._wrapping = await wrapping_key(conn, self.keyring)
+        return wrapped
+
     async def _live_keys(self, conn: Conn, subjects: set[str]) -> dict[str, bytes]:
         """The key of each subject, created on first use; refuses subjects already forgotten."""
         wanted = sorted(subjects)
@@ -366,28 +391,26 @@ class EventStore:
         for subject in wanted:
             if (cached := self._keys.get(subject)) is not None:
                 found[subject] = cached
+        keyring = self.keyring
         for _ in range(_KEY_RETRIES):
             if all(s in found for s in wanted):
                 break
+            if self._wrapping is None:
+                if not conn.is_in_transaction():
+                    await wrap_plain_keys(conn, keyring)  # keys of a database written before 0009
+                self._wrapping = await wrapping_key(conn, keyring)
+            master = self._wrapping
             missing = [s for s in wanted if s not in found]
             rows = await conn.fetch(
-                """
-                WITH wanted AS (SELECT * FROM unnest($1::text[], $2::bytea[]) AS w(subject, key)),
-                created AS (
-                    INSERT INTO subject_keys (subject, key)
-                    SELECT subject, key FROM wanted ON CONFLICT (subject) DO NOTHING
-                    RETURNING subject, key
-                )
-                SELECT subject, key FROM created
-                UNION ALL
-                SELECT k.subject, k.key FROM subject_keys k
-                WHERE k.subject = ANY ($1) AND k.subject NOT IN (SELECT subject FROM created)
-                """,
-                missing,
-                [codec.new_key() for _ in missing],
+                CREATE_OR_FETCH, missing, [keyring.wrap(master, s, codec.new_key()) for s in missing], master.id
             )
+            for row in rows:
+                if row["subject"] is None:
+                    # A rotation named another master key: ask which, then create what is missing again.
+                    self._wrapping = None
+                    continue
+                found[row["subject"]] = keyring.open(row["subject"], row["key"], row["kek_id"])
             # A key created by a transaction that committed after our snapshot is missed: look again.
-            found.update({row["subject"]: row["key"] for row in rows})
         forgotten = frozenset(s for s in wanted if found.get(s) is None)
         if forgotten:
             self._keys.drop(forgotten)
@@ -504,8 +527,11 @@ class EventStore:
         subjects = set().union(*(codec.sealed_subjects(row[7]) for row in rows)) if rows else set()
         keys: dict[str, bytes | None] = {}
         if subjects:
-            found = await conn.fetch("SELECT subject, key FROM subject_keys WHERE subject = ANY ($1)", list(subjects))
-            keys = {row["subject"]: row["key"] for row in found}
+            found = await conn.fetch(
+                "SELECT subject, key, kek_id FROM subject_keys WHERE subject = ANY ($1)", list(subjects)
+            )
+            keyring = self.keyring
+            keys = {row["subject"]: keyring.open(row["subject"], row["key"], row["kek_id"]) for row in found}
         decoded = []
         for row in rows:
             data, redacted = codec.unseal(row[5], dict(row[7]), keys)
@@ -528,13 +554,15 @@ class EventStore:
                 WITH old AS (SELECT subject, key FROM subject_keys WHERE subject = $1 FOR UPDATE),
                 upsert AS (
                     INSERT INTO subject_keys AS k (subject, key, forgotten_at) VALUES ($1, NULL, now())
-                    ON CONFLICT (subject) DO UPDATE SET key = NULL, forgotten_at = coalesce(k.forgotten_at, now())
+                    ON CONFLICT (subject) DO UPDATE
+                    SET key = NULL, kek_id = NULL, forgotten_at = coalesce(k.forgotten_at, now())
                 )
                 SELECT coalesce((SELECT key IS NOT NULL FROM old), true)
                 """,
                 subject,
             )
-            # The destroyed key survives as a dead row version until VACUUM reclaims it.
+            # The destroyed key survives as a dead row version until VACUUM reclaims it (wrapped, so it
+            # opens nothing without the master key; VACUUM still clears it from the table's files).
             await conn.execute("VACUUM subject_keys")
         return bool(previous)
 

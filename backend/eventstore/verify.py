@@ -2,9 +2,15 @@
 
 The chain is defined in `backend.eventstore.chain`, and recomputed here in Python from the stored
 events, independently of the code that wrote them. A changed event breaks its own link (or the
-next one, if its hash was recomputed too); a deleted event leaves a version gap; and since every
+next one, if its hash was recomputed too); a deleted event leaves a version gap; since every
 command records the positions of the events it appended, events deleted from the end of a stream,
-or whole streams, are found missing too.
+or whole streams, are found missing too; and since every event names its command (inside its hash),
+an event whose command's record is gone or no longer lists it is found too.
+
+What this proves, and against whom, is in docs/tamper-evidence.md: a superuser can bypass the
+append-only triggers, and removing *all* the events of a command from the ends of their streams
+together with the command's record leaves nothing here to notice it (that needs an anchor kept
+outside the database).
 """
 
 import time
@@ -46,9 +52,20 @@ FROM commands c CROSS JOIN LATERAL unnest(c.positions, c.stream_ids) AS p(positi
 WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.position = p.position)
 ORDER BY p.position
 """
+# Every event was appended by a command whose record lists it: its row was removed, or edited.
+_UNRECORDED = """
+SELECT e.stream_id, e.version, e.position, e.command_id
+FROM events e
+WHERE NOT EXISTS (
+    SELECT 1 FROM commands c CROSS JOIN LATERAL unnest(c.positions, c.stream_ids) AS p(position, stream_id)
+    WHERE c.command_id = e.command_id AND p.position = e.position AND p.stream_id = e.stream_id
+)
+ORDER BY e.position
+"""
 CHANGED = "hash mismatch: this event, or the one before it, was changed"
 MISSING = "events are missing before this version"
 REMOVED = "events recorded by command {command} are missing: removed from the end of the stream"
+UNRECORDED = "the record of command {command}, which appended this event, was removed or changed"
 
 
 def _json(value: Any) -> Any:
@@ -126,6 +143,15 @@ async def verify(conn: Conn, *, page_size: int = 5_000, progress: Progress | Non
                 version=walk.last_version.get(stream_id, 0) + 1,
                 position=row["position"],
                 reason=REMOVED.format(command=row["command_id"]),
+            )
+        )
+    for row in await conn.fetch(_UNRECORDED):
+        walk.breaks.append(
+            Break(
+                stream_id=row["stream_id"],
+                version=row["version"],
+                position=row["position"],
+                reason=UNRECORDED.format(command=row["command_id"]),
             )
         )
     breaks = sorted(walk.breaks, key=lambda b: (b.position is None, b.position or 0, b.stream_id, b.version))

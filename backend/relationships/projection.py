@@ -47,6 +47,8 @@ TABLES = (
     "student_summaries",
 )
 ERASED_BODY: dict[str, Any] = {"erased": True}
+ERASED_FROM = ("contacts", "interviews", "agenda_items", "field_notes")
+"""The tables an erasure rewrites: vacuumed after it, so the erased values leave their files."""
 
 
 def match_key(text: str | None) -> str | None:

@@ -5,15 +5,13 @@ from uuid import UUID
 
 import msgspec
 
-from backend.errors import DomainError, NotFoundError
-from backend.eventstore import CommandReusedError, EventStore, Metadata, WrongExpectedVersionError
+from backend.errors import NotFoundError
+from backend.eventstore import EventStore, Metadata, StreamWrite
+from backend.eventstore.handler import Loaded, handle
 from backend.eventstore.types import Conn
-from backend.relationships.service import check_version
 from backend.students.commands import decide
 from backend.students.events import student_stream
 from backend.students.state import StudentState
-
-ATTEMPTS = 3
 
 
 async def load_student(conn: Conn, student_id: UUID) -> tuple[StudentState, int]:
@@ -28,20 +26,13 @@ async def run(
 ) -> None:
     """Decide and append; a command that changes nothing appends nothing."""
     stream = student_stream(student_id)
-    for attempt in range(1, ATTEMPTS + 1):
-        async with store.pool.acquire() as conn:
-            state, version = await load_student(conn, student_id)
-        check_version(stream, if_match, version)
-        try:
-            events = decide(command, state, now)
-            if not events:
-                return
-            await store.append(stream, version, events, metadata)
-        except (DomainError, WrongExpectedVersionError, CommandReusedError) as refused:
-            # A retry whose first answer was lost: the command is in the log already.
-            if await store.command_applied(metadata.command_id):
-                return
-            if isinstance(refused, DomainError) or if_match is not None or attempt == ATTEMPTS:
-                raise
-        else:
-            return
+
+    async def load(conn: Conn) -> Loaded[StudentState]:
+        state, version = await load_student(conn, student_id)
+        return Loaded(state, version, stream)
+
+    def decide_step(loaded: Loaded[StudentState]) -> list[StreamWrite]:
+        events = list(decide(command, loaded.state, now))
+        return [StreamWrite(stream, loaded.version, events)] if events else []
+
+    await handle(store, metadata, load, decide_step, if_match=if_match)

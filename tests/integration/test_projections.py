@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Callable, Sequence
 
 import asyncpg
+import msgspec
 import pytest
 
 from backend.audit.activity import ACTIVITY_DAILY, activity
@@ -12,8 +13,8 @@ from backend.audit.stream_summary import STREAM_SUMMARY, get_summary, list_summa
 from backend.eventstore import ANY, EventStore, Metadata, RecordedEvent
 from backend.eventstore.projection import Mode, Projection, PyProjection, SqlProjection, Tables
 from backend.eventstore.rebuild import rebuild
-from backend.eventstore.runner import Projector
-from backend.eventstore.status import projection_status
+from backend.eventstore.runner import Projector, wait_or_stop
+from backend.eventstore.status import ProjectionStatus, projection_status
 from backend.eventstore.types import Conn
 from tests.events import ContactAdded, NoteAdded, Pinged, registry
 
@@ -241,3 +242,79 @@ async def test_python_inline_projection_shares_the_append_transaction(pool: asyn
     assert await pool.fetchval("SELECT count(*) FROM events WHERE stream_id = 'contact-2'") == 0
     assert await pool.fetchval("SELECT count(*) FROM stream_summary WHERE stream_id = 'contact-2'") == 0
     await store.close()
+
+
+async def insert_unknown_event(pool: asyncpg.Pool, stream_id: str, event_type: str) -> int:
+    """What a superuser (or a newer release) could write: a type this code's registry does not know."""
+    position: int = await pool.fetchval(
+        "INSERT INTO events (stream_id, category, version, type, schema_version, data, actor_id, command_id,"
+        " correlation_id, recorded_at, hash)"
+        " SELECT $1, 'contact', coalesce(max(version), 0) + 1, $2, 1, '{}', 'mallory', gen_random_uuid(),"
+        " gen_random_uuid(), now(), sha256('x') FROM events WHERE stream_id = $1 RETURNING position",
+        stream_id,
+        event_type,
+    )
+    return position
+
+
+def decoding_projection(applied: list[int]) -> PyProjection:
+    """An async Python projection of every event: it needs every event decoded."""
+
+    async def apply(conn: Conn, events: Sequence[RecordedEvent], tables: Tables) -> None:
+        applied.extend(e.position for e in events)
+
+    return PyProjection(name="decoding", mode=Mode.ASYNC, tables=(), apply=apply)
+
+
+async def test_an_event_of_an_unknown_type_is_reported_at_that_event_and_retried_with_backoff(
+    store: EventStore, pool: asyncpg.Pool, database_url: str
+) -> None:
+    before = [(await store.append("contact-1", ANY, [Pinged(n=n)], meta())).events[0].position for n in range(5)]
+    poison = await insert_unknown_event(pool, "contact-1", "Bogus")
+    for n in range(3):
+        await store.append("contact-1", ANY, [Pinged(n=n)], meta())
+
+    applied: list[int] = []
+    waits: list[float] = []
+    stop = asyncio.Event()
+
+    async def retry_sleep(stop: asyncio.Event, seconds: float) -> None:
+        waits.append(seconds)  # the schedule asked for; a short real wait keeps the test quick
+        if len(waits) == 7:
+            stop.set()
+        await wait_or_stop(stop, 0.01)
+
+    projector = Projector(
+        database_url,
+        store,
+        [decoding_projection(applied)],
+        poll_seconds=0.05,
+        batch_size=10,
+        max_backoff=16.0,
+        retry_sleep=retry_sleep,
+    )
+    await asyncio.wait_for(projector.run(stop), 30)
+
+    assert waits == [1.0, 2.0, 4.0, 8.0, 16.0, 16.0, 16.0]
+    assert applied == before  # everything before the poison, once; nothing after it
+    async with pool.acquire() as conn:
+        [status] = await projection_status(conn, [decoding_projection([])])
+        checkpoint = await conn.fetchrow(
+            "SELECT transaction_id::text AS tx, position FROM events WHERE position = $1", before[-1]
+        )
+    assert checkpoint is not None
+    assert status.updated_at is not None
+    assert status.failed_at is not None
+    assert msgspec.structs.replace(status, updated_at=None, failed_at=None, lag_seconds=0.0) == ProjectionStatus(
+        name="decoding",
+        mode="async",
+        state="failed",
+        position=f"{checkpoint['tx']}.{checkpoint['position']}",
+        lag_events=4,
+        lag_seconds=0.0,
+        failed_position=poison,
+        error="backend.eventstore.events.UnknownEventTypeError: unknown event type 'Bogus'",
+        failed_stream_id="contact-1",
+        failed_version=6,
+        failed_type="Bogus",
+    )

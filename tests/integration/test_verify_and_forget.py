@@ -17,7 +17,7 @@ from backend.eventstore import (
     SubjectForgottenError,
 )
 from backend.eventstore.chain import chain_hash, event_digest
-from backend.eventstore.verify import verify
+from backend.eventstore.verify import UNRECORDED, Break, verify
 from tests.events import ContactAdded, NoteAdded, Pinged, ReferralReceived
 
 pytestmark = pytest.mark.integration
@@ -105,6 +105,79 @@ async def test_removed_events_are_reported(store: EventStore, pool: asyncpg.Pool
     assert report.first_break is not None
     assert (report.first_break.stream_id, report.first_break.version) == ("contact-0", 3)
     assert "missing" in report.first_break.reason
+
+
+async def _remove_tail_and_its_command(pool: asyncpg.Pool, stream_id: str, version: int, *, bypass: bool) -> None:
+    """Delete a stream's last event and its command's record, in one transaction."""
+    async with pool.acquire() as conn, conn.transaction():
+        if bypass:
+            await conn.execute("SET LOCAL session_replication_role = replica")
+        command = await conn.fetchval(
+            "SELECT command_id FROM events WHERE stream_id = $1 AND version = $2", stream_id, version
+        )
+        await conn.execute("DELETE FROM commands WHERE command_id = $1", command)
+        await conn.execute("DELETE FROM events WHERE stream_id = $1 AND version = $2", stream_id, version)
+
+
+async def test_a_tail_removed_with_its_command_is_refused_and_caught_by_the_rest_of_the_command(
+    store: EventStore, pool: asyncpg.Pool
+) -> None:
+    await _seed(store)
+    two = meta()
+    [sixth, _] = (await store.append("contact-1", ANY, [Pinged(n=10), Pinged(n=11)], two)).events
+
+    # Plainly, the triggers refuse it: since 0009 the command's record is append-only too.
+    with pytest.raises(asyncpg.PostgresError, match="the record of commands is append-only") as refused:
+        await _remove_tail_and_its_command(pool, "contact-1", 7, bypass=False)
+    assert refused.value.sqlstate == "RP009"
+    async with pool.acquire() as conn:
+        assert (await verify(conn)).ok
+
+    # A superuser can turn triggers off. The command's other event still names it, in its hash.
+    await _remove_tail_and_its_command(pool, "contact-1", 7, bypass=True)
+    async with pool.acquire() as conn:
+        report = await verify(conn)
+    assert (report.ok, report.streams, report.events, report.breaks) == (False, 3, 16, 1)
+    assert report.first_break == Break(
+        stream_id="contact-1",
+        version=6,
+        position=sixth.position,
+        reason=UNRECORDED.format(command=two.command_id),
+    )
+
+
+async def test_a_command_record_removed_or_edited_is_caught_at_every_event_it_no_longer_lists(
+    store: EventStore, pool: asyncpg.Pool
+) -> None:
+    await _seed(store)
+    gone, edited = meta(), meta()
+    lost = (await store.append("contact-0", ANY, [Pinged(n=10), Pinged(n=11)], gone)).events
+    [kept, _] = (await store.append("contact-2", ANY, [Pinged(n=10), Pinged(n=11)], edited)).events
+    await _as_superuser_bypassing_the_guard(pool, f"DELETE FROM commands WHERE command_id = '{gone.command_id}'")
+    await _as_superuser_bypassing_the_guard(
+        pool,
+        f"UPDATE commands SET positions = ARRAY[{kept.position}]::bigint[], stream_ids = ARRAY['contact-2']"
+        f" WHERE command_id = '{edited.command_id}'",
+    )
+    async with pool.acquire() as conn:
+        report = await verify(conn)
+    # contact-0's versions 6 and 7, and contact-2's version 7.
+    assert (report.ok, report.streams, report.events, report.breaks) == (False, 3, 19, 3)
+    assert report.first_break == Break(
+        stream_id="contact-0", version=6, position=lost[0].position, reason=UNRECORDED.format(command=gone.command_id)
+    )
+
+
+async def test_a_whole_command_removed_from_the_tail_with_its_record_is_beyond_verify(
+    store: EventStore, pool: asyncpg.Pool
+) -> None:
+    # Pinned so docs/tamper-evidence.md stays true: nothing inside the database is left to tell, so
+    # only an anchor kept outside it (a later issue) can. Plain SQL is refused, as above.
+    await _seed(store)
+    await _remove_tail_and_its_command(pool, "contact-2", 5, bypass=True)
+    async with pool.acquire() as conn:
+        report = await verify(conn)
+    assert (report.ok, report.streams, report.events, report.breaks, report.first_break) == (True, 3, 14, 0, None)
 
 
 def _pg_dump(database_url: str) -> str:
