@@ -7,7 +7,7 @@ version of the student's stream it reflects, so replaying an event already appli
 """
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, assert_never
 from uuid import UUID
 
 from backend.eventstore.events import type_name
@@ -18,6 +18,7 @@ from backend.students.events import (
     AdvisorAccessGranted,
     AdvisorAccessRevoked,
     AdvisorAccessScopeChanged,
+    consent_event,
 )
 
 _LOAD = """
@@ -52,7 +53,7 @@ def _key(recorded: RecordedEvent) -> tuple[UUID, UUID] | None:
 
 def _fold(row: dict[str, Any] | None, recorded: RecordedEvent) -> dict[str, Any] | None:
     """The grant's row after one consent event (None: a change to a grant that never existed)."""
-    event = recorded.event
+    event = consent_event(recorded.event)
     match event:
         case AdvisorAccessGranted():
             # A new grant after a revocation starts afresh: the row shows the grant now in force.
@@ -66,12 +67,16 @@ def _fold(row: dict[str, Any] | None, recorded: RecordedEvent) -> dict[str, Any]
                 "revoked_at": None,
                 "version": recorded.version,
             }
-        case AdvisorAccessScopeChanged() if row is not None:
+        case AdvisorAccessScopeChanged():
+            if row is None:
+                return None
             return {**row, "scope": event.scope, "changed_at": event.changed_at, "version": recorded.version}
-        case AdvisorAccessRevoked() if row is not None:
+        case AdvisorAccessRevoked():
+            if row is None:
+                return None
             return {**row, "revoked_at": event.revoked_at, "version": recorded.version}
         case _:
-            return row
+            assert_never(event)
 
 
 async def apply(conn: Conn, events: Sequence[RecordedEvent], tables: Mapping[str, str]) -> None:

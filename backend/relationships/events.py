@@ -5,7 +5,7 @@ seals it with the contact's key, and `ContactErased` destroys that key.
 """
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 from uuid import UUID
 
 import msgspec
@@ -218,6 +218,13 @@ CONTACT_EVENTS: tuple[type[Event], ...] = (
     ContactRestored,
     ContactErased,
 )
+
+
+def contact_event(event: Event) -> ContactEvent:
+    """`event`, known to be one of a contact's (a fold over ContactEvent is exhaustive: see state.evolve)."""
+    if not isinstance(event, CONTACT_EVENTS):
+        raise TypeError(f"{type(event).__name__} is not an event of a contact's stream")
+    return cast(ContactEvent, event)
 
 
 def contact_stream(student_id: UUID, contact_id: UUID) -> str:

@@ -5,11 +5,11 @@ audit trail itself; after an erasure, personal fields read as REDACTED and are l
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, assert_never
 
 import msgspec
 
-from backend.eventstore.events import REDACTED, Event
+from backend.eventstore.events import REDACTED
 from backend.eventstore.types import RecordedEvent
 from backend.relationships.events import (
     ActionItemAdded,
@@ -18,6 +18,7 @@ from backend.relationships.events import (
     ContactArchived,
     ContactDetailsEdited,
     ContactErased,
+    ContactEvent,
     ContactRestored,
     InterviewCancelled,
     InterviewHeld,
@@ -31,6 +32,7 @@ from backend.relationships.events import (
     RequestAnswered,
     RequestFollowedUp,
     ThanksSent,
+    contact_event,
 )
 from backend.relationships.views import View
 
@@ -63,7 +65,7 @@ def _name(value: str) -> str:
     return "someone (erased)" if value == REDACTED else value
 
 
-def describe(event: Event) -> str:  # noqa: PLR0911, PLR0912 - one sentence per event type
+def describe(event: ContactEvent) -> str:  # noqa: PLR0911, PLR0912 - one sentence per event type
     """One plain sentence for one event."""
     match event:
         case ContactAdded():
@@ -111,7 +113,8 @@ def describe(event: Event) -> str:  # noqa: PLR0911, PLR0912 - one sentence per 
         case ContactErased():
             return "Erased this person's personal data."
         case _:
-            return type(event).__name__
+            # A new event without its sentence is a type error, not a bare class name in the timeline.
+            assert_never(event)
 
 
 def _camel(name: str) -> str:
@@ -126,7 +129,7 @@ def entry(recorded: RecordedEvent, you: str) -> HistoryEntry:
         type=recorded.type,
         recorded_at=recorded.recorded_at,
         actor=Actor(id=recorded.actor_id, label="you" if recorded.actor_id == you else recorded.actor_id.split(":")[0]),
-        summary=describe(recorded.event),
+        summary=describe(contact_event(recorded.event)),
         data={_camel(k): v for k, v in data.items() if k != "type"},
         redacted=sorted(_camel(f) for f in recorded.redacted),
     )

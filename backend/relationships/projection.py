@@ -29,10 +29,11 @@ from backend.relationships.events import (
     InterviewHeld,
     NoteAdded,
     ReflectionRecorded,
+    contact_event,
 )
 from backend.relationships.state import ContactState
 from backend.relationships.state import evolve as evolve_contact
-from backend.students.events import CONSENT_EVENTS
+from backend.students.events import CONSENT_EVENTS, student_event
 from backend.students.state import StudentState
 from backend.students.state import evolve as evolve_student
 
@@ -275,7 +276,7 @@ class _Batch:
             if event.version <= student.version:
                 continue
             before = (student.state.time_zone, student.state.country)
-            student.state = evolve_student(student.state, event.event)
+            student.state = evolve_student(student.state, student_event(event.event))
             student.version = event.version
             student.updated_at = event.recorded_at
             student.calendar_changed |= before != (student.state.time_zone, student.state.country)
@@ -290,7 +291,7 @@ class _Batch:
             contact = self.contacts.setdefault(event.stream_id, _Contact(ContactState(), 0))
             if event.version <= contact.version:
                 continue
-            contact.state = evolve_contact(contact.state, event.event, event.recorded_at)
+            contact.state = evolve_contact(contact.state, contact_event(event.event), event.recorded_at)
             contact.version = event.version
             contact.events.append(event)
             self.changed.add(event.stream_id)

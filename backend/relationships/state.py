@@ -5,7 +5,7 @@ one more event without reading the stream again.
 """
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, assert_never
 from uuid import UUID
 
 import msgspec
@@ -20,6 +20,7 @@ from backend.relationships.events import (
     ContactArchived,
     ContactDetailsEdited,
     ContactErased,
+    ContactEvent,
     ContactRestored,
     HowFound,
     InterviewCancelled,
@@ -35,6 +36,7 @@ from backend.relationships.events import (
     RequestAnswered,
     RequestFollowedUp,
     ThanksSent,
+    contact_event,
 )
 
 Stage = Literal["identified", "requested", "scheduled", "interviewed", "thanked", "declined", "no_response", "archived"]
@@ -181,7 +183,7 @@ def _edited(state: ContactState, e: ContactDetailsEdited) -> ContactState:
     return replace(state, **changes)
 
 
-def evolve(state: ContactState, event: Event, recorded_at: datetime | None = None) -> ContactState:  # noqa: PLR0911, PLR0912
+def evolve(state: ContactState, event: ContactEvent, recorded_at: datetime | None = None) -> ContactState:  # noqa: PLR0911, PLR0912
     """The state after `event`. `recorded_at` (the store's time) dates events that carry no time."""
     match event:
         case ContactAdded():
@@ -298,12 +300,13 @@ def evolve(state: ContactState, event: Event, recorded_at: datetime | None = Non
                 interviews=tuple(replace(i, place=None) for i in state.interviews),
             )
         case _:
-            return state
+            # A new event that this fold forgets is a type error, not a silent no-op.
+            assert_never(event)
 
 
 def fold(events: list[tuple[Event, datetime]], state: ContactState | None = None) -> ContactState:
     """Fold (event, recorded_at) pairs from `state` (or the empty state)."""
     current = state or ContactState()
     for event, recorded_at in events:
-        current = evolve(current, event, recorded_at)
+        current = evolve(current, contact_event(event), recorded_at)
     return current

@@ -11,10 +11,10 @@ from uuid import UUID, uuid4
 
 import msgspec
 
-from backend.eventstore.events import Event
 from backend.relationships.events import (
     ActionItemAdded,
     Answer,
+    ContactEvent,
     HowFound,
     InterviewHeld,
     InterviewRequested,
@@ -188,9 +188,9 @@ def next_steps(state: ContactState) -> list[Step]:
 _SOMETIME = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def _step_events(state: ContactState) -> dict[Step, Event]:
+def _step_events(state: ContactState) -> dict[Step, ContactEvent]:
     """The event a typical instance of each stage-moving step would record."""
-    events: dict[Step, Event] = {
+    events: dict[Step, ContactEvent] = {
         "request": InterviewRequested(channel="email", format="video", minutes=20, sent_at=_SOMETIME),
         "answer": RequestAnswered(answer="accepted", answered_at=_SOMETIME),
         "schedule": InterviewScheduled(interview_id=uuid4(), starts_at=_SOMETIME, minutes=20, format="video"),

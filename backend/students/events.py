@@ -1,7 +1,7 @@
 """Events on a student's own stream (`student-<id>`): frozen, past tense, tagged."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 from uuid import UUID
 
 import msgspec
@@ -87,6 +87,34 @@ STUDENT_EVENTS: tuple[type[Event], ...] = (
     QuestionRemoved,
     *CONSENT_EVENTS,
 )
+
+
+StudentEvent = (
+    StudentRegistered
+    | ProfileUpdated
+    | CareerInterestsSet
+    | GoalsSet
+    | QuestionAdded
+    | QuestionRemoved
+    | AdvisorAccessGranted
+    | AdvisorAccessScopeChanged
+    | AdvisorAccessRevoked
+)
+ConsentEvent = AdvisorAccessGranted | AdvisorAccessScopeChanged | AdvisorAccessRevoked
+
+
+def student_event(event: Event) -> StudentEvent:
+    """`event`, known to be one of a student's stream (folds over StudentEvent are exhaustive)."""
+    if not isinstance(event, STUDENT_EVENTS):
+        raise TypeError(f"{type(event).__name__} is not an event of a student's stream")
+    return cast(StudentEvent, event)
+
+
+def consent_event(event: Event) -> ConsentEvent:
+    """`event`, known to be a consent event."""
+    if not isinstance(event, CONSENT_EVENTS):
+        raise TypeError(f"{type(event).__name__} is not a consent event")
+    return cast(ConsentEvent, event)
 
 
 def student_stream(student_id: UUID) -> str:

@@ -5,12 +5,12 @@ needs, so the projection folds one more event without reading the stream again.
 """
 
 from datetime import datetime
+from typing import assert_never
 from uuid import UUID
 
 import msgspec
 from msgspec.structs import replace
 
-from backend.eventstore.events import Event
 from backend.students.events import (
     AdvisorAccessGranted,
     AdvisorAccessRevoked,
@@ -22,6 +22,7 @@ from backend.students.events import (
     Question,
     QuestionAdded,
     QuestionRemoved,
+    StudentEvent,
     StudentRegistered,
 )
 
@@ -57,7 +58,7 @@ class StudentState(msgspec.Struct, frozen=True, kw_only=True):
         return next((g for g in self.advisors if g.advisor_id == advisor_id), None)
 
 
-def evolve(state: StudentState, event: Event) -> StudentState:  # noqa: PLR0911 - one return per event
+def evolve(state: StudentState, event: StudentEvent) -> StudentState:  # noqa: PLR0911 - one return per event
     """The state after `event`."""
     match event:
         case StudentRegistered():
@@ -97,4 +98,4 @@ def evolve(state: StudentState, event: Event) -> StudentState:  # noqa: PLR0911 
         case AdvisorAccessRevoked():
             return replace(state, advisors=tuple(g for g in state.advisors if g.advisor_id != event.advisor_id))
         case _:
-            return state
+            assert_never(event)
