@@ -16,9 +16,12 @@ from backend.accounts.middleware import SECURITY_COMPONENTS, authentication
 from backend.api import api_router
 from backend.config import Settings, load_settings
 from backend.db import create_pool, resolve_database_url
+from backend.edge import EdgeMiddleware
+from backend.eventstore.keys import Keyring
 from backend.eventstore.store import EventStore
 from backend.fields import MAX_BODY_BYTES
 from backend.graphql.schema import RapportGraphQL
+from backend.headers import security_headers
 from backend.health import HealthController
 from backend.opts import COMPRESS_FROM, COMPRESSED_HERE, GZIP_LEVEL
 from backend.problems import UNEXPECTED_HANDLERS, problem_details_plugin
@@ -62,7 +65,11 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         pool = await create_pool(dsn, settings.pool_size)
         if not calendar.database_zones_known():  # once per process: about 12 ms of PostgreSQL reading its zones
             calendar.database_knows(r["name"] for r in await pool.fetch("SELECT name FROM pg_timezone_names"))
-        store = EventStore(pool, event_registry(), inline=inline_projections())
+        store = EventStore(
+            pool, event_registry(), inline=inline_projections(), keyring=Keyring.from_settings(settings)
+        )
+        # The master key is settled at start-up, so a wrong one is refused before any request.
+        await store.prepare_keys()
         app.state.pool = pool
         app.state.store = store
         try:
@@ -74,7 +81,9 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     return Litestar(
         route_handlers=[HealthController, api_router(), RapportGraphQL, *client_routes()],
         lifespan=[database],
-        middleware=[authentication()],
+        # The edge first: a malformed request is refused before authentication or anything else reads it.
+        middleware=[EdgeMiddleware(), authentication()],
+        before_send=[security_headers],
         state=State({"settings": settings}),
         plugins=[problem_details_plugin(), RapportCLI()],
         exception_handlers=UNEXPECTED_HANDLERS,

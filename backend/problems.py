@@ -22,9 +22,11 @@ from litestar.status_codes import (
     HTTP_412_PRECONDITION_FAILED,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
 
-from backend.errors import DomainError, NotFoundError, ValidationFailedError
+from backend import outage
+from backend.errors import BusyError, DomainError, NotFoundError, ValidationFailedError
 from backend.eventstore.errors import (
     CommandReusedError,
     InvalidStreamIdError,
@@ -36,13 +38,29 @@ log = logging.getLogger(__name__)
 PROBLEM_BASE = "https://rapport.example/problems/"
 
 
-def problem(status: int, slug: str, title: str, detail: str = "", **extra: Any) -> ProblemDetailsException:
+def problem(
+    status: int, slug: str, title: str, detail: str = "", *, headers: dict[str, str] | None = None, **extra: Any
+) -> ProblemDetailsException:
+    """Problem details of type `PROBLEM_BASE + slug`; `extra` become members of the body, `headers` headers."""
     return ProblemDetailsException(
         status_code=status,
         type_=PROBLEM_BASE + slug,
         title=title,
         detail=detail,
+        headers=headers,
         extra=extra or None,
+    )
+
+
+def database_unavailable() -> ProblemDetailsException:
+    """503: PostgreSQL cannot be used right now (backend/outage.py says which errors mean that)."""
+    return problem(
+        HTTP_503_SERVICE_UNAVAILABLE,
+        "database-unavailable",
+        "The database is unavailable",
+        f"Try again in {outage.RETRY_AFTER_SECONDS} seconds. A request sent with an Idempotency-Key is safe to"
+        " send again as it is.",
+        headers={"Retry-After": str(outage.RETRY_AFTER_SECONDS)},
     )
 
 
@@ -60,7 +78,10 @@ KNOWN: dict[type[Exception], tuple[int, str, str]] = {
     DomainError: (HTTP_409_CONFLICT, "rule-violated", "This step is not possible now"),
     NotFoundError: (HTTP_404_NOT_FOUND, "not-found", "Not found"),
     ValidationFailedError: (HTTP_422_UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input"),
+    # Without If-Match a step is decided again until it lands; only a storm on one stream ends here.
+    BusyError: (HTTP_503_SERVICE_UNAVAILABLE, "busy", "Too many changes at once"),
 }
+BUSY_RETRY_AFTER_SECONDS = 1
 
 
 def _extra(error: Exception) -> dict[str, Any]:
@@ -76,13 +97,19 @@ def to_problem(error: Exception) -> ProblemDetailsException:
             status, slug, title = KNOWN[cls]
             if isinstance(error, DomainError):
                 slug, title = error.code, error.title
-            return problem(status, slug, title, str(error), **_extra(error))
+            headers = {"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)} if isinstance(error, BusyError) else None
+            return problem(status, slug, title, str(error), headers=headers, **_extra(error))
     raise LookupError(f"no problem mapping for {type(error).__name__}")
 
 
 def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     if isinstance(error, HTTPException):  # pragma: no cover - HTTP errors have their own handler
         raise error
+    why = outage.reason(error)
+    if why is not None:
+        # Not a fault of ours nor of the request: no traceback, and the client is told when to come back.
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, outage.DESCRIPTIONS[why])
+        return database_unavailable().to_response(request)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR,
@@ -127,7 +154,9 @@ class ProblemBody(msgspec.Struct, kw_only=True):
 
 
 _WHY = {
-    400: "Malformed request: invalid JSON, a field of the wrong type, too long, or missing",
+    400: "Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or"
+    " missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL"
+    " (a bad percent-escape, not UTF-8, NUL)",
     401: "Not signed in, or the credentials are not valid",
     403: "Missing CSRF token (cookie sessions), or not allowed for this kind of account",
     404: "No such resource, or it is not yours (the two are indistinguishable)",
@@ -137,6 +166,8 @@ _WHY = {
     415: "The body must be JSON (`Content-Type: application/json`)",
     422: "Well-formed but impossible input, or an idempotency key reused for a different request",
     429: "Too many failed sign-ins: wait for `Retry-After` seconds",
+    503: "The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at"
+    " once (`busy`): try again after `Retry-After` seconds",
 }
 
 
@@ -153,9 +184,9 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
-READ_PROBLEMS = problem_responses(400, 401, 403, 404)
+READ_PROBLEMS = problem_responses(400, 401, 403, 404, 503)
 """A read of one resource (or a list filtered by query parameters)."""
-COMMAND_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422)
+COMMAND_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 503)
 """A step that appends events."""
-ACCOUNT_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429)
+ACCOUNT_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
 """Signing up and in, sessions and access tokens."""

@@ -15,6 +15,7 @@ import asyncpg
 import pytest
 
 from backend import migrate
+from backend.config import Settings, load_settings
 from backend.db import create_pool
 from backend.embedded import embedded_server
 from backend.eventstore.store import EventStore
@@ -26,6 +27,11 @@ TEMPLATE = "rapport_template"
 # A master key of this test session's own, for every store and every server it starts (they inherit the
 # environment): no key file is written into the checkout's data folder.
 os.environ.setdefault("RAPPORT_MASTER_KEY", base64.b64encode(os.urandom(32)).decode())
+
+
+def settings_for_tests(environ: dict[str, str] | None = None) -> Settings:
+    """Settings from `environ` alone (not this process's environment), with the session's master key."""
+    return load_settings({"RAPPORT_MASTER_KEY": os.environ["RAPPORT_MASTER_KEY"], **(environ or {})})
 
 
 @pytest.fixture(scope="session")

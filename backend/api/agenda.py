@@ -10,8 +10,8 @@ from backend.api.answers import ANSWERS, kept_responses
 from backend.api.support import IfNoneMatch, StudentScope
 from backend.eventstore import EventStore
 from backend.opts import COMPRESSED_HERE
-from backend.relationships import insights
-from backend.relationships.insights import AgendaView
+from backend.relationships.readmodels import agenda
+from backend.relationships.readmodels.agenda import AgendaView
 
 
 class AgendaController(Controller):
@@ -42,7 +42,7 @@ class AgendaController(Controller):
         async with store.pool.acquire() as conn:
 
             async def produce() -> bytes:  # written as JSON by PostgreSQL
-                return (await insights.agenda(conn, student.student_id, days=days, limit=limit)).encode()
+                return (await agenda.agenda(conn, student.student_id, days=days, limit=limit)).encode()
 
             return await ANSWERS.answer(
                 conn,

@@ -37,7 +37,7 @@ from backend.eventstore import EventStore
 from backend.fields import NO_NUL
 from backend.opts import COMPRESSED_HERE
 from backend.problems import COMMAND_PROBLEMS, READ_PROBLEMS
-from backend.relationships import read, service
+from backend.relationships import service
 from backend.relationships.commands.contact import (
     AddContact,
     AddNote,
@@ -61,6 +61,7 @@ from backend.relationships.commands.interview import (
     ScheduleInterview,
 )
 from backend.relationships.commands.request import FollowUpRequest, RecordAnswer, RequestInterview
+from backend.relationships.readmodels import contacts as read
 from backend.relationships.views import ContactDetail, ContactPage, ShownStage
 
 StageFilter = ShownStage | Literal["referrer"]

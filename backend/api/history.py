@@ -15,9 +15,10 @@ from backend.errors import NotFoundError
 from backend.eventstore import EventStore
 from backend.fields import Timestamp, in_range
 from backend.problems import READ_PROBLEMS, problem
-from backend.relationships import drafts, read, service
+from backend.relationships import drafts, service
 from backend.relationships.events import MeetingFormat
 from backend.relationships.history import HistoryPage, entry
+from backend.relationships.readmodels import contacts as read
 from backend.relationships.state import fold
 from backend.relationships.views import ContactDetail
 from backend.students.state import StudentState

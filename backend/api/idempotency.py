@@ -119,14 +119,13 @@ def _fault(where: str, key: str) -> None:
 
 
 def _in_progress() -> Exception:
-    error = problem(
+    return problem(
         HTTP_409_CONFLICT,
         "request-in-progress",
         "The first request with this key is still running",
         "Nothing is lost: try again in a moment, and you will get its answer.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
-    error.headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-    return error
 
 
 class IdempotencyMiddleware(ASGIMiddleware):

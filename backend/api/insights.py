@@ -10,10 +10,13 @@ from backend.api.support import StudentScope
 from backend.eventstore import EventStore
 from backend.fields import NO_NUL
 from backend.problems import READ_PROBLEMS
-from backend.relationships import insights
-from backend.relationships.insights import NotesByField, ReferralGraph, SearchResults, Stats
 from backend.relationships.projection import match_key
-from backend.relationships.read import tsquery
+from backend.relationships.readmodels import notes, referral_graph, search, stats
+from backend.relationships.readmodels.contacts import tsquery
+from backend.relationships.readmodels.notes import NotesByField
+from backend.relationships.readmodels.referral_graph import ReferralGraph
+from backend.relationships.readmodels.search import SearchResults
+from backend.relationships.readmodels.stats import Stats
 
 # A field name goes to PostgreSQL as text, which cannot hold NUL: refused as a 400, not a 500. (Search
 # words need no such rule: `tsquery` keeps only word characters.)
@@ -27,7 +30,7 @@ class InsightsController(Controller):
     async def get_stats(self, *, student: NamedDependency[StudentScope], store: NamedDependency[EventStore]) -> Stats:
         """Requests, replies, interviews, thank-yous on time, referrals, network depth, fields and activity."""
         async with store.pool.acquire() as conn:
-            return await insights.stats(conn, student.student_id)
+            return await stats.stats(conn, student.student_id)
 
     @get("/referral-graph", operation_id="GetReferralGraph", responses=READ_PROBLEMS)
     async def get_referral_graph(
@@ -35,7 +38,7 @@ class InsightsController(Controller):
     ) -> ReferralGraph:
         """Who referred you to whom: each chain, and how deep the longest one goes."""
         async with store.pool.acquire() as conn:
-            return await insights.referral_graph(conn, student.student_id)
+            return await referral_graph.referral_graph(conn, student.student_id)
 
     @get("/notes", operation_id="ListNotesByField", responses=READ_PROBLEMS)
     async def list_notes_by_field(
@@ -60,7 +63,7 @@ class InsightsController(Controller):
         if q and query is None:
             return NotesByField(fields=[])  # words were asked for, and there are none to match
         async with store.pool.acquire() as conn:
-            return await insights.notes_by_field(
+            return await notes.notes_by_field(
                 conn, student.student_id, field_key=match_key(field), query=query, per_field=per_field
             )
 
@@ -84,4 +87,4 @@ class InsightsController(Controller):
         if query is None:
             return SearchResults(contacts=[], notes=[])
         async with store.pool.acquire() as conn:
-            return await insights.search(conn, student.student_id, query, limit=limit)
+            return await search.search(conn, student.student_id, query, limit=limit)

@@ -20,9 +20,10 @@ from backend.cursors import encode_cursor
 from backend.eventstore import EventStore
 from backend.opts import SECRET_ANSWER
 from backend.problems import COMMAND_PROBLEMS, READ_PROBLEMS, problem_responses
-from backend.relationships import insights
 from backend.relationships.ics import feed_ics, interview_ics
-from backend.relationships.insights import CalendarFeedStatus, CalendarFeedView, InterviewPage, When
+from backend.relationships.readmodels import calendar_feeds, interviews
+from backend.relationships.readmodels.calendar_feeds import CalendarFeedStatus, CalendarFeedView
+from backend.relationships.readmodels.interviews import InterviewPage, When
 from backend.relationships.views import InterviewView
 
 CALENDAR = "text/calendar"
@@ -54,7 +55,7 @@ class InterviewController(Controller):
         """Interviews with the person each is with, a page at a time."""
         after = decode_cursor(cursor, tuple[datetime, UUID]) if cursor is not None else None
         async with store.pool.acquire() as conn:
-            items, last = await insights.list_interviews(conn, student.student_id, when, after=after, limit=limit)
+            items, last = await interviews.list_interviews(conn, student.student_id, when, after=after, limit=limit)
         return InterviewPage(items=items, next_cursor=encode_cursor(last) if last else None)
 
     @get("/{interview_id:uuid}", operation_id="GetInterview", responses=READ_PROBLEMS)
@@ -67,7 +68,7 @@ class InterviewController(Controller):
     ) -> InterviewView:
         """One interview: when, how, with whom, and whether it was held and thanked on time."""
         async with store.pool.acquire() as conn:
-            return await insights.interview(conn, student.student_id, interview_id)
+            return await interviews.interview(conn, student.student_id, interview_id)
 
     @get(
         "/{interview_id:uuid}/calendar",
@@ -84,7 +85,7 @@ class InterviewController(Controller):
     ) -> Response[bytes]:
         """The interview as an iCalendar file, to add to any calendar (with a reminder an hour before)."""
         async with store.pool.acquire() as conn:
-            interview, contact = await insights.interview_with_contact(conn, student.student_id, interview_id)
+            interview, contact = await interviews.interview_with_contact(conn, student.student_id, interview_id)
         return Response(
             interview_ics(interview, contact),
             media_type=CALENDAR,
@@ -112,7 +113,7 @@ class CalendarFeedController(Controller):
     ) -> CalendarFeedView:
         """A new private feed URL to subscribe to in a calendar app; any earlier one stops working."""
         async with store.pool.acquire() as conn:
-            token, created_at = await insights.create_feed(conn, student.student_id)
+            token, created_at = await calendar_feeds.create_feed(conn, student.student_id)
         return CalendarFeedView(url=request.url_for(FEED_ROUTE, token=f"{token}.ics"), created_at=created_at)
 
     @get("/calendar-feed", operation_id="GetCalendarFeedStatus", responses=READ_PROBLEMS)
@@ -121,7 +122,7 @@ class CalendarFeedController(Controller):
     ) -> CalendarFeedStatus:
         """Whether you have a live calendar feed, and since when (its address was shown once, when made)."""
         async with store.pool.acquire() as conn:
-            return await insights.feed_status(conn, student.student_id)
+            return await calendar_feeds.feed_status(conn, student.student_id)
 
     @delete("/calendar-feed", operation_id="RevokeCalendarFeed", responses=COMMAND_PROBLEMS)
     async def revoke_calendar_feed(
@@ -129,7 +130,7 @@ class CalendarFeedController(Controller):
     ) -> None:
         """Stop the feed: its URL answers 404 from now on. Revoking when there is none is not an error."""
         async with store.pool.acquire() as conn:
-            await insights.revoke_feed(conn, student.student_id)
+            await calendar_feeds.revoke_feed(conn, student.student_id)
 
     @get(
         "/calendar-feeds/{token:str}",
@@ -142,6 +143,6 @@ class CalendarFeedController(Controller):
     async def get_calendar_feed(self, *, store: NamedDependency[EventStore], token: FromPath[str]) -> Response[bytes]:
         """The student's interviews as a subscribable calendar. No sign-in: the token in the URL is the key."""
         async with store.pool.acquire() as conn:
-            student_id = await insights.feed_owner(conn, token.removesuffix(".ics"))
-            items = await insights.feed_interviews(conn, student_id)
+            student_id = await calendar_feeds.feed_owner(conn, token.removesuffix(".ics"))
+            items = await interviews.feed_interviews(conn, student_id)
         return Response(feed_ics(items), media_type=CALENDAR, headers={"Cache-Control": FEED_CACHE})

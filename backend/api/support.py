@@ -5,6 +5,7 @@ the scope is built only from the signed-in principal. Every read and every comma
 handler ever chooses whose data it reads.
 """
 
+import re
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
@@ -12,7 +13,7 @@ import msgspec
 from litestar import Request
 from litestar.di import NamedDependency, Provide
 from litestar.params import HeaderParameter, QueryParameter
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN, HTTP_412_PRECONDITION_FAILED
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN
 
 from backend import cursors
 from backend.accounts.principal import principal_of
@@ -122,19 +123,24 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
+_VERSION_TAG = re.compile(r'(?:W/)?"?([0-9]{1,18})"?')
+"""An ETag this API gave: a version in ASCII digits (`str.isdigit()` also takes "²", which `int()` refuses,
+and other scripts' digits, which it reads as a number), short enough for PostgreSQL's bigint."""
+
+
 def expected_version(if_match: str | None) -> int | None:
-    """The version an If-Match names (None: no precondition, or `*`)."""
+    """The version an If-Match names (None: no precondition, or `*`); anything else is a 400."""
     if if_match is None or if_match.strip() == "*":
         return None
-    value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    found = _VERSION_TAG.fullmatch(if_match.strip())
+    if found is None:
         raise problem(
-            HTTP_412_PRECONDITION_FAILED,
+            HTTP_400_BAD_REQUEST,
             "bad-precondition",
             "If-Match must be an ETag from this API",
             f"Expected something like '\"3\"', got {if_match!r}.",
         )
-    return int(value)
+    return int(found.group(1))
 
 
 def decode_cursor(cursor: str, kind: type[T]) -> T:

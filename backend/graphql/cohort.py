@@ -16,7 +16,7 @@ from backend.graphql.described import described
 from backend.graphql.errors import ForbiddenError, ResolverError
 from backend.graphql.pagination import DEFAULT_PAGE, Connection, connection, decode_cursor, page_size
 from backend.graphql.students import StageCount, Student, WeekActivity, load_figures, student
-from backend.relationships.insights import MISSED_THANKS_DAYS
+from backend.relationships.readmodels.stats import MISSED_THANKS_DAYS
 from backend.relationships.state import STAGES
 
 MAX_COHORT = 1000

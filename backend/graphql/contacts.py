@@ -1,7 +1,6 @@
 """A student's contacts as a connection, each with its history; loaded in batches, so a page of 50
 contacts with their histories costs the same few statements as a page of 2."""
 
-import re
 from datetime import date, datetime
 from typing import Any, cast
 from uuid import UUID
@@ -17,8 +16,8 @@ from backend.eventstore.types import RecordedEvent
 from backend.graphql.context import Context, saw
 from backend.graphql.described import described
 from backend.graphql.pagination import DEFAULT_PAGE, Connection, connection, decode_cursor, page_size
-from backend.relationships import read
 from backend.relationships.history import HistoryEntry, entry
+from backend.relationships.readmodels import contacts
 from backend.relationships.views import ContactSummary
 
 # -- loaders --------------------------------------------------------------------------------------
@@ -37,14 +36,12 @@ JOIN (SELECT c.stream_id, k.after, k.page, k.n
 ORDER BY k.n, e.version
 """
 
-_CONTACTS_OF_ROW = re.sub(r"[$]1[)]", "c.student_id)", read.CONTACTS)
-
 # Contacts by (student, id), with whom they were referred by (for `referredBy`), as the contact list
 # writes them: any number of students' contacts in one statement.
 _BY_ID = f"""
-SELECT {read.SUMMARY_JSON} AS json, c.student_id, c.contact_id, c.referred_by
+SELECT {contacts.SUMMARY_JSON} AS json, c.student_id, c.contact_id, c.referred_by
 FROM unnest($1::uuid[], $2::uuid[]) AS k(student_id, contact_id)
-JOIN ({_CONTACTS_OF_ROW}) ON c.contact_id = k.contact_id AND c.student_id = k.student_id
+JOIN ({contacts.CONTACTS}) ON c.contact_id = k.contact_id AND c.student_id = k.student_id
 """
 
 HistoryKey = tuple[UUID, UUID, int, int]
@@ -89,8 +86,6 @@ async def load_contacts(ctx: Context, keys: list[ContactKey]) -> list[Found | No
 PageKey = tuple[UUID, datetime | None, UUID | None, int]
 """(student id, after last activity, after contact id, page size): one page of one student's contacts."""
 
-_CONTACTS_OF_KEY = re.sub(r"\$1\b", "k.student_id", read.CONTACTS)
-
 # Pages of several students' contacts in one statement: REST's list query (unfiltered: archived ones
 # left out), run for each key inside a LATERAL join, with each key's own position and page size.
 _PAGES = f"""
@@ -98,8 +93,8 @@ SELECT k.n, p.json, p.last_activity_at, p.contact_id
 FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::integer[]) WITH ORDINALITY
      AS k(student_id, after_at, after_id, page, n)
 CROSS JOIN LATERAL (
-    SELECT {read.SUMMARY_JSON} AS json, c.last_activity_at, c.contact_id
-    FROM {_CONTACTS_OF_KEY}
+    SELECT {contacts.SUMMARY_JSON} AS json, c.last_activity_at, c.contact_id
+    FROM {contacts.CONTACTS}
     WHERE c.student_id = k.student_id AND NOT c.archived
       AND (k.after_at IS NULL OR (c.last_activity_at, c.contact_id) < (k.after_at, k.after_id))
     ORDER BY c.last_activity_at DESC, c.contact_id DESC

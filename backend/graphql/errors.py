@@ -10,6 +10,7 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from backend import outage
 from backend.errors import DomainError, NotFoundError, ValidationFailedError
 from backend.eventstore.errors import InvalidStreamIdError, SubjectForgottenError
 
@@ -23,6 +24,7 @@ RULE_VIOLATED = "RULE_VIOLATED"
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 INVALID_QUERY = "GRAPHQL_VALIDATION_FAILED"
 INTERNAL = "INTERNAL"
+UNAVAILABLE = "DATABASE_UNAVAILABLE"
 
 
 class ResolverError(Exception):
@@ -83,13 +85,22 @@ def code_of(error: GraphQLError) -> str:
     for cls in type(original).__mro__:
         if cls in KNOWN:
             return KNOWN[cls]
+    if outage.reason(original) is not None:
+        return UNAVAILABLE
     return INTERNAL
+
+
+MASKED = {
+    INTERNAL: "Something went wrong on our side. It has been logged.",
+    UNAVAILABLE: "The database is unavailable. Try again in a few seconds.",
+}
+"""Messages that replace the original's, which may name tables, hosts or SQL."""
 
 
 def to_graphql(error: GraphQLError) -> GraphQLError:
     """The error as the client sees it: a known message and a code; unexpected ones masked and logged."""
     code = code_of(error)
-    message = "Something went wrong on our side. It has been logged." if code == INTERNAL else error.message
+    message = MASKED.get(code, error.message)
     return GraphQLError(
         message,
         nodes=error.nodes,
@@ -100,8 +111,16 @@ def to_graphql(error: GraphQLError) -> GraphQLError:
     )
 
 
+def database_unavailable(errors: list[GraphQLError]) -> bool:
+    """Whether any of these errors says the database cannot be used now (backend/outage.py)."""
+    return any(code_of(error) == UNAVAILABLE for error in errors)
+
+
 def log_unexpected(errors: list[GraphQLError]) -> None:
     """Log what will be masked as INTERNAL (the errors the client is told about are not ours to log)."""
     for error in errors:
-        if code_of(error) == INTERNAL:
+        code = code_of(error)
+        if code == INTERNAL:
             log.error("unhandled error in GraphQL at %s", error.path, exc_info=error.original_error)
+        elif code == UNAVAILABLE:
+            log.warning("database unavailable in GraphQL at %s: %s", error.path, error.original_error)

@@ -45,7 +45,8 @@ from backend.graphql.cohort import MAX_COHORT
 from backend.graphql.errors import BAD_INPUT, QUERY_TOO_COMPLEX
 from backend.graphql.pagination import DEFAULT_PAGE, MAX_PAGE
 from backend.graphql.students import MAX_OVERDUE
-from backend.relationships import insights
+from backend.relationships.readmodels.notes import MAX_FIELDS
+from backend.relationships.readmodels.referral_graph import MAX_GRAPH_NODES
 from backend.relationships.state import STAGES
 
 MAX_DEPTH = 10
@@ -65,9 +66,9 @@ LIST_BOUNDS: dict[str, int] = {
     "Cohort.activityPerWeek": 13,  # 12 weeks, and a 13th when advisees' time zones are far apart
     "Student.activityPerWeek": 12,
     "Student.overdue": MAX_OVERDUE,
-    "Referrals.nodes": insights.MAX_GRAPH_NODES,
-    "Referrals.edges": insights.MAX_GRAPH_NODES,  # a referral tree has fewer edges than nodes
-    "StudentStats.contactsPerField": insights.MAX_FIELDS,  # career fields: not capped, but few in practice
+    "Referrals.nodes": MAX_GRAPH_NODES,
+    "Referrals.edges": MAX_GRAPH_NODES,  # a referral tree has fewer edges than nodes
+    "StudentStats.contactsPerField": MAX_FIELDS,  # career fields: not capped, but few in practice
     "Profile.interests": 20,  # backend/students/commands.py: at most 20
     "Contact.tags": 20,  # backend/fields.py: Tags, at most 20
     "HistoryItem.redacted": 10,  # an event's personal fields

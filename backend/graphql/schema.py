@@ -6,6 +6,7 @@ mutations stay in REST, and there is no WebSocket route (the middleware does not
 """
 
 import json
+import secrets
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 from uuid import UUID
@@ -38,7 +39,8 @@ from backend.graphql.described import described
 from backend.graphql.limits import extensions, parse_document
 from backend.graphql.pagination import DEFAULT_PAGE, Connection, connection, decode_cursor, page_size
 from backend.graphql.students import Student, student
-from backend.problems import problem
+from backend.headers import graphiql_policy
+from backend.problems import database_unavailable, problem
 
 GRAPHQL_PATH = "/graphql"
 KEPT = kept.KeptAnswers()
@@ -178,6 +180,9 @@ class RapportGraphQL(_BASE):  # type: ignore[valid-type,misc]
 
     async def process_result(self, request: Request[Any, Any, Any], result: ExecutionResult) -> GraphQLHTTPResponse:
         # Every error leaves with a code, whichever step found it (parsing ones never reach extensions).
+        if result.errors and errors.database_unavailable(result.errors):
+            # Without the database the answer is partial at best: say so as REST does, and when to retry.
+            raise database_unavailable()
         if result.errors:
             result.errors = [errors.to_graphql(error) for error in result.errors]
         request.state[_CLEAN] = not result.errors  # only answers without errors are kept
@@ -187,7 +192,10 @@ class RapportGraphQL(_BASE):  # type: ignore[valid-type,misc]
         # GraphiQL posts with the session cookie, so it must send the session's CSRF token as REST asks.
         page = self.graphql_ide_html.replace('Cookies.get("csrftoken")', _js_string(principal_of(request).csrf_token))
         page = page.replace('defaultHeaders["x-csrftoken"]', f'defaultHeaders["{CSRF_HEADER}"]')
-        return Response(page, media_type=MediaType.HTML)
+        # Its one inline script runs by this response's nonce; nothing else inline may (backend/headers.py).
+        nonce = secrets.token_urlsafe(16)
+        page = page.replace("<script>", f'<script nonce="{nonce}">')
+        return Response(page, media_type=MediaType.HTML, headers={"Content-Security-Policy": graphiql_policy(nonce)})
 
 
 _MEMBERS: dict[str, tuple[type, ...]] = {
@@ -205,7 +213,7 @@ def _graphql_request(body: bytes) -> dict[str, Any]:
     input, before strawberry, which would fail on some of them with a 500 and answer the rest in plain text."""
     try:
         parsed = msgspec.json.decode(body)
-    except (msgspec.DecodeError, RecursionError):  # not JSON; or nested too deep to read
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):  # not JSON, not UTF-8, or nested too deep
         parsed = None
     if not (
         isinstance(parsed, dict)

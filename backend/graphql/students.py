@@ -3,7 +3,6 @@ and the referral graph. Resolvers only read: the same queries REST's /me, /stats
 and /referral-graph use, each loaded once per request whatever asks for it."""
 
 import dataclasses
-import re
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -17,26 +16,18 @@ from backend.graphql.context import Context, Scope, needs_notes, saw
 from backend.graphql.described import described
 from backend.graphql.errors import BAD_INPUT, ResolverError
 from backend.graphql.pagination import DEFAULT_PAGE, Connection
-from backend.relationships import insights
-from backend.relationships.insights import AgendaView, ReferralGraph, Stats
+from backend.relationships.readmodels import agenda, referral_graph, stats
+from backend.relationships.readmodels.agenda import AgendaView
+from backend.relationships.readmodels.referral_graph import ReferralGraph
+from backend.relationships.readmodels.stats import Stats
 from backend.relationships.views import AgendaItemView
 from backend.students.state import StudentState
 
 MAX_OVERDUE = 50
 
 # -- loaders: one call per student, whichever fields ask ------------------------------------------
-
-
-def for_many(statement: str) -> str:
-    """One of insights' per-student statements (the student is `$1`), run for each of the students in
-    `$1::uuid[]` inside a LATERAL join: one statement for a whole dashboard, and figures that mean
-    exactly what REST's say, since the SQL is the same."""
-    per_student = re.sub(r"\$1\b", "k.student_id", statement)
-    return f"SELECT k.student_id, s.* FROM unnest($1::uuid[]) AS k(student_id) CROSS JOIN LATERAL ({per_student}) s"
-
-
-AGENDAS_FOR_MANY = for_many(insights._AGENDA)
-GRAPHS_FOR_MANY = for_many(insights._GRAPH)
+# Each reads its read model through the function REST reads it with, for all the students a request
+# names at once: one statement for a whole dashboard, and figures that mean exactly what REST's say.
 
 
 class Figures(msgspec.Struct, frozen=True):
@@ -48,44 +39,34 @@ class Figures(msgspec.Struct, frozen=True):
     thanked_on_time: int
     days_to_thanks: list[float]
     thanks_missed: int
-    """Thank-you notes not sent whose window closed in the last insights.MISSED_THANKS_DAYS days."""
+    """Thank-you notes not sent whose window closed in the last stats.MISSED_THANKS_DAYS days."""
 
 
 async def load_figures(ctx: Context, keys: list[UUID]) -> list[Figures]:
     """Each student's figures, all in one statement over their summaries (REST's /stats reads the same)."""
     async with ctx.store.pool.acquire() as conn:
-        rows = {
-            row["student_id"]: Figures(
-                insights.stats_of(row),
-                row["thanks_due"],
-                row["thanked_on_time"],
-                list(row["days_to_thanks"]),
-                row["thanks_missed"],
-            )
-            for row in await conn.fetch(insights.SUMMARY_STATS, keys)
-        }
-    return [rows[key] for key in keys]
+        rows = await stats.summaries(conn, keys)
+    return [
+        Figures(
+            stats.stats_of(row),
+            row["thanks_due"],
+            row["thanked_on_time"],
+            list(row["days_to_thanks"]),
+            row["thanks_missed"],
+        )
+        for row in (rows[key] for key in keys)
+    ]
 
 
 RangeKey = tuple[UUID, date, date]
 """(student id, from, to)."""
-
-# insights' range statement for ONE student, run for each key inside a LATERAL join.
-RANGES_FOR_MANY = (
-    "SELECT k.n, r.* FROM unnest($1::uuid[], $2::date[], $3::date[]) WITH ORDINALITY AS k(student_id, since, until, n)"
-    " CROSS JOIN LATERAL ("
-    + re.sub(r"\$3\b", "k.until", re.sub(r"\$2\b", "k.since", re.sub(r"\$1\b", "k.student_id", insights.RANGE_STATS)))
-    + ") r"
-)
 EARLIEST, LATEST = date(1970, 1, 1), date(9999, 12, 31)
 
 
-async def load_ranges(ctx: Context, keys: list[RangeKey]) -> list[insights.RangeFigures]:
+async def load_ranges(ctx: Context, keys: list[RangeKey]) -> list[stats.RangeFigures]:
     """Each (student, from, to)'s figures, all in one statement."""
     async with ctx.store.pool.acquire() as conn:
-        rows = await conn.fetch(RANGES_FOR_MANY, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys])
-    found = {row["n"]: insights.range_figures_of(row) for row in rows}
-    return [found[n] for n in range(1, len(keys) + 1)]
+        return await stats.range_figures(conn, keys)
 
 
 _PROFILES = "SELECT student_id, profile FROM students WHERE student_id = ANY ($1::uuid[])"
@@ -101,17 +82,15 @@ async def load_profiles(ctx: Context, keys: list[UUID]) -> list[StudentState]:
 async def load_agendas(ctx: Context, keys: list[UUID]) -> list[AgendaView]:
     """Each student's overdue items (REST's agenda statement, nothing ahead of today), in one statement."""
     async with ctx.store.pool.acquire() as conn:
-        rows = {r["student_id"]: r[1] for r in await conn.fetch(AGENDAS_FOR_MANY, keys, 0, MAX_OVERDUE)}
-    return [msgspec.json.decode(rows[key], type=AgendaView) for key in keys]
+        found = await agenda.agendas(conn, keys, days=0, limit=MAX_OVERDUE)
+    return [msgspec.json.decode(found[key], type=AgendaView) for key in keys]
 
 
 async def load_graphs(ctx: Context, keys: list[UUID]) -> list[ReferralGraph]:
-    """Each student's referral graph, in one statement; built from the rows by insights.graph_of, as REST builds it."""
-    rows: dict[UUID, list[Any]] = {key: [] for key in keys}
+    """Each student's referral graph, in one statement, as REST builds it."""
     async with ctx.store.pool.acquire() as conn:
-        for row in await conn.fetch(GRAPHS_FOR_MANY, keys, insights.MAX_GRAPH_NODES):
-            rows[row["student_id"]].append(row)
-    return [insights.graph_of(rows[key]) for key in keys]
+        graphs = await referral_graph.referral_graphs(conn, keys)
+    return [graphs[key] for key in keys]
 
 
 # -- types ----------------------------------------------------------------------------------------
@@ -241,7 +220,7 @@ class AgendaItem:
 
 @strawberry.type
 class GraphNode:
-    node: strawberry.Private[insights.GraphNode]
+    node: strawberry.Private[referral_graph.GraphNode]
     scope: strawberry.Private[Scope]
 
     @strawberry.field

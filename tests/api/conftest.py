@@ -16,7 +16,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from backend.app import create_app
-from backend.config import load_settings
+from tests.conftest import settings_for_tests
 
 Client = AsyncTestClient[Litestar]
 PASSWORD = "correct horse battery staple"
@@ -42,7 +42,7 @@ async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
 
 @pytest.fixture
 async def client(database_url: str) -> AsyncIterator[Client]:
-    async with AsyncTestClient(app=create_app(load_settings({}), database_url)) as test_client:
+    async with AsyncTestClient(app=create_app(settings_for_tests(), database_url)) as test_client:
         yield test_client
 
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 import pytest
 
-from backend.relationships.insights import AgendaView
+from backend.relationships.readmodels.agenda import AgendaView
 from tests.api.conftest import Client, Student, sign_up
 from tests.api.helpers import PROBLEM, add_contact_id, ago, get_json, location_id, step
 

@@ -121,7 +121,7 @@ async def test_edit_with_etag_and_a_stale_version(client: Client, student: Stude
     )
     assert_problem(stale_step, 412)
     garbage = await client.patch(url, json={"title": "X"}, headers={**student.headers, "If-Match": "yesterday"})
-    assert_problem(garbage, 412)
+    assert_problem(garbage, 400, "bad-precondition")
     assert await count_events(pool) == before
 
 

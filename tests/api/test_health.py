@@ -5,8 +5,8 @@ from litestar.testing import AsyncTestClient
 
 from backend import migrate
 from backend.app import create_app
-from backend.config import load_settings
 from tests.api.conftest import Client
+from tests.conftest import settings_for_tests
 
 pytestmark = pytest.mark.api
 
@@ -23,7 +23,7 @@ async def test_health_reports_the_database_and_the_migration_head(client: Client
 
 async def test_health_is_degraded_when_the_schema_is_behind(empty_database_url: str) -> None:
     await migrate.upgrade(empty_database_url, "0001")
-    async with AsyncTestClient(app=create_app(load_settings({}), empty_database_url)) as client:
+    async with AsyncTestClient(app=create_app(settings_for_tests(), empty_database_url)) as client:
         response = await client.get("/health")
     assert response.status_code == 503
     assert response.json()["database"]["migration"] == "0001"

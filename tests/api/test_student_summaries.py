@@ -9,7 +9,7 @@ import asyncio
 import asyncpg
 import pytest
 
-from backend.relationships import insights
+from backend.relationships.readmodels import stats
 from tests.api.conftest import Client, Student, sign_up
 from tests.api.helpers import add_contact_id, get_json, step
 
@@ -54,7 +54,7 @@ async def test_concurrent_reads_and_writes_over_overlapping_students_all_succeed
         # Overlapping sets of four, asked for in different orders.
         for turn in range(5):
             some = (ids[n + turn :] + ids[: n + turn])[:4]
-            await pool.fetch(insights.SUMMARY_STATS, some[::-1] if (n + turn) % 2 else some)
+            await pool.fetch(stats.SUMMARY_STATS, some[::-1] if (n + turn) % 2 else some)
 
     async def write(s: Student) -> None:
         for contact in contacts[s.account_id]:
@@ -63,7 +63,7 @@ async def test_concurrent_reads_and_writes_over_overlapping_students_all_succeed
 
     await asyncio.gather(*(read(n % len(ids)) for n in range(8)), *(write(s) for s in students))
 
-    rows = await pool.fetch(insights.SUMMARY_STATS, ids)
+    rows = await pool.fetch(stats.SUMMARY_STATS, ids)
     assert [r["requests"] for r in rows] == [2] * len(students)
     for s in students:
         summarized, current = await summary_version(db, s)

@@ -10,13 +10,13 @@ from litestar.testing import AsyncTestClient
 
 from backend.app import create_app
 from backend.cli import rapport
-from backend.config import load_settings
 from backend.db import create_pool
 from backend.demo import CLASSMATE_CONTACTS, FIELDS, DemoStudent, EmailTakenError, related_email, seed_demo
 from backend.eventstore import EventStore
 from backend.registry import event_registry, inline_projections
-from backend.relationships.read import CONTACTS, TODAY
+from backend.relationships.readmodels.contacts import CONTACTS, TODAY
 from backend.relationships.state import STAGES
+from tests.conftest import settings_for_tests
 
 pytestmark = pytest.mark.integration
 
@@ -114,7 +114,7 @@ async def test_the_demo_has_overdue_work_upcoming_interviews_and_varied_notes(
 
 
 async def test_the_seeded_student_signs_in_and_reads_their_network(database_url: str, demo: DemoStudent) -> None:
-    async with AsyncTestClient(app=create_app(load_settings({}), database_url)) as client:
+    async with AsyncTestClient(app=create_app(settings_for_tests(), database_url)) as client:
         signed_in = await client.post("/api/v1/auth/sign-in", json={"email": EMAIL, "password": PASSWORD})
         assert signed_in.status_code == 200, signed_in.text
         assert signed_in.json()["accountId"] == str(demo.account_id)
@@ -128,7 +128,7 @@ async def test_the_demo_advisor_sees_the_students_who_consent(
 ) -> None:
     assert demo.advisor_email == related_email(EMAIL, "advisor") == "demo+advisor@rapport.example"
     summary, revoked = demo.classmates
-    async with AsyncTestClient(app=create_app(load_settings({}), database_url)) as client:
+    async with AsyncTestClient(app=create_app(settings_for_tests(), database_url)) as client:
         signed_in = await client.post("/api/v1/auth/sign-in", json={"email": demo.advisor_email, "password": PASSWORD})
         assert signed_in.status_code == 200, signed_in.text
         assert (signed_in.json()["accountId"], signed_in.json()["role"]) == (str(demo.advisor_id), "advisor")

@@ -8,12 +8,12 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from backend.app import create_app
-from backend.config import load_settings
 from backend.eventstore.rebuild import rebuild
 from backend.eventstore.store import EventStore
 from backend.registry import event_registry, inline_projections
 from backend.relationships.projection import RELATIONSHIPS, TABLES
 from tests.api.conftest import sign_up
+from tests.conftest import settings_for_tests
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +43,7 @@ def ago(days: int) -> str:
 
 
 async def test_a_rebuild_reproduces_every_relationships_table(database_url: str, pool: asyncpg.Pool) -> None:
-    async with AsyncTestClient(app=create_app(load_settings({}), database_url)) as client:
+    async with AsyncTestClient(app=create_app(settings_for_tests(), database_url)) as client:
         student = await sign_up(client, time_zone="Pacific/Auckland", country="NZ")
         h = student.headers
         for n in range(3):
@@ -93,7 +93,7 @@ async def test_a_rebuild_reproduces_every_relationships_table(database_url: str,
 
 async def test_a_rebuild_retires_every_kept_answer(database_url: str, pool: asyncpg.Pool) -> None:
     """The rebuilt tables may differ (a corrected projection): answers kept before must not be re-sent."""
-    async with AsyncTestClient(app=create_app(load_settings({}), database_url)) as client:
+    async with AsyncTestClient(app=create_app(settings_for_tests(), database_url)) as client:
         student = await sign_up(client)
         await client.post("/api/v1/contacts", json={"name": "Ana Lee", "howFound": "alumni"}, headers=student.headers)
         before = (await client.get("/api/v1/agenda", headers=student.headers)).headers["etag"]

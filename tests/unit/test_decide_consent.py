@@ -7,7 +7,6 @@ from uuid import UUID
 import pytest
 
 from backend.errors import DomainError, NotFoundError, ValidationFailedError
-from backend.eventstore.events import Event
 from backend.students.commands import (
     AlreadyGrantedError,
     ChangeAdvisorScope,
@@ -21,6 +20,7 @@ from backend.students.events import (
     AdvisorAccessGranted,
     AdvisorAccessRevoked,
     AdvisorAccessScopeChanged,
+    StudentEvent,
     StudentRegistered,
 )
 from backend.students.state import AdvisorGrant, StudentState, evolve
@@ -44,7 +44,7 @@ GRANTED = AdvisorAccessGranted(advisor_id=ADVISOR, scope="summary", via="email",
 REVOKED = AdvisorAccessRevoked(advisor_id=ADVISOR, revoked_at=EARLIER)
 
 
-def given(*events: Event) -> StudentState:
+def given(*events: StudentEvent) -> StudentState:
     return reduce(evolve, events, StudentState())
 
 
@@ -119,7 +119,9 @@ def test_revoke() -> None:
     [ChangeAdvisorScope(advisor_id=ADVISOR, scope="notes"), RevokeAdvisorAccess(advisor_id=ADVISOR)],
 )
 @pytest.mark.parametrize("history", [(REGISTERED,), (REGISTERED, GRANTED, REVOKED)])
-def test_changing_or_revoking_what_was_not_granted_is_refused(command: object, history: tuple[Event, ...]) -> None:
+def test_changing_or_revoking_what_was_not_granted_is_refused(
+    command: object, history: tuple[StudentEvent, ...]
+) -> None:
     refused(command, given(*history), NotGrantedError, "advisor-not-granted")
     assert issubclass(NotGrantedError, NotFoundError)
 

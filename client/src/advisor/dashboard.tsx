@@ -7,7 +7,9 @@ import type { Problem } from "../api/client";
 import { useLoad } from "../ui/data";
 import { Section } from "../ui/layout";
 import { Empty, ProblemNote } from "../ui/problem";
-import { AdvisorLayout, InviteCodes } from "./advisor";
+import { InviteCodes } from "./invite-codes";
+import { AdvisorLayout } from "./layout";
+import { SCOPE_LABEL } from "./scope";
 import { Figure, WeeklyChart } from "../ui/charts";
 import { FunnelChart } from "./charts";
 
@@ -23,11 +25,6 @@ interface Page<N> {
 
 const percent = (rate: number | null) => (rate === null ? "–" : `${Math.round(rate * 100)}%`);
 const decimal = (n: number | null) => (n === null ? "–" : n.toLocaleString(undefined, { maximumFractionDigits: 1 }));
-
-export const SCOPE_LABEL: Record<string, string> = {
-  summary: "Counts only",
-  notes: "Names and notes",
-};
 
 /** When the student last recorded a step, in words. */
 function lastActive(days: number | null): string {

@@ -9,10 +9,10 @@ import { day, moment, words } from "../format";
 import { useLoad } from "../ui/data";
 import { Section } from "../ui/layout";
 import { Empty, ProblemNote } from "../ui/problem";
-import { AdvisorLayout } from "./advisor";
+import { AdvisorLayout } from "./layout";
 import { Figure, WeeklyChart, plural } from "../ui/charts";
 import { FunnelChart } from "./charts";
-import { SCOPE_LABEL } from "./dashboard";
+import { SCOPE_LABEL } from "./scope";
 
 type Summary = NonNullable<StudentSummaryQuery["student"]>;
 type Notes = NonNullable<StudentNotesQuery["student"]>;

@@ -60,6 +60,8 @@ export interface paths {
         /**
          * AdvisorSignUp
          * @description Create an advisor account and sign in. Advisors see a student's data only once that student grants access.
+         *
+         *     Passwords and the per-address limits are as for a student's sign-up.
          */
         post: operations["AdvisorSignUp"];
         delete?: never;
@@ -100,6 +102,11 @@ export interface paths {
         /**
          * SignIn
          * @description Sign in with email and password: sets the session cookie. Repeated failures are throttled (429).
+         *
+         *     A wrong password and an unknown email get the same 401, after the same work. Failures from a
+         *     browser that signed in to the account before (its device cookie) count for that browser
+         *     alone; others make the account's next attempts wait longer and longer (429 with a growing
+         *     `Retry-After`), and an address with many failures waits out a window.
          */
         post: operations["SignIn"];
         delete?: never;
@@ -160,6 +167,11 @@ export interface paths {
         /**
          * SignUp
          * @description Create a student account and sign in: sets the session cookie and returns its CSRF token.
+         *
+         *     A password that is easy to guess (zxcvbn's score under 3, counting the email and the name as
+         *     known to a guesser) is refused: 422 `weak-password`, naming the field and saying why. Sign-ups
+         *     are limited per client address (429 `too-many-sign-ups` with `Retry-After`), and so are the
+         *     409 `email-taken` answers.
          */
         post: operations["SignUp"];
         delete?: never;
@@ -1037,7 +1049,7 @@ export interface paths {
         };
         /**
          * Health of the service and its database
-         * @description Reports the database and the migration head; 503 while either is not right.
+         * @description Reports the database and the migration head; 503 while either is not right, saying why.
          */
         get: operations["GetHealth"];
         put?: never;
@@ -1299,9 +1311,12 @@ export interface components {
         /** DatabaseHealth */
         DatabaseHealth: {
             atHead: boolean;
+            detail?: string | null;
             migration: string | null;
             migrationHead: string;
             reachable: boolean;
+            /** @enum {null|string} */
+            reason?: "refused" | "not-accepting" | "lost" | "timeout" | "unreachable" | "schema-not-at-head" | null;
             serverVersion: string | null;
         };
         /** Draft */
@@ -1825,7 +1840,7 @@ export interface operations {
                     "application/json": components["schemas"]["InviteCodePage"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1861,6 +1876,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
         };
     };
     CreateInviteCode: {
@@ -1881,7 +1905,7 @@ export interface operations {
                     "application/json": components["schemas"]["InviteCodeView"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1946,6 +1970,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1988,7 +2021,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2017,6 +2050,15 @@ export interface operations {
             };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2048,7 +2090,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionBody"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2122,6 +2164,15 @@ export interface operations {
             };
             /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2149,7 +2200,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionBody"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2223,6 +2274,15 @@ export interface operations {
             };
             /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2254,7 +2314,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionBody"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2328,6 +2388,15 @@ export interface operations {
             };
             /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2355,7 +2424,7 @@ export interface operations {
                     "application/json": null;
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2429,6 +2498,15 @@ export interface operations {
             };
             /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2456,7 +2534,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignedOutEverywhere"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2530,6 +2608,15 @@ export interface operations {
             };
             /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2561,7 +2648,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionBody"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2642,6 +2729,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
         };
     };
     GetCalendarFeedStatus: {
@@ -2662,7 +2758,7 @@ export interface operations {
                     "application/json": components["schemas"]["CalendarFeedStatus"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2691,6 +2787,15 @@ export interface operations {
             };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2718,7 +2823,7 @@ export interface operations {
                     "application/json": components["schemas"]["CalendarFeedView"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2783,6 +2888,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2808,7 +2922,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2873,6 +2987,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2970,7 +3093,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3006,6 +3129,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
         };
     };
     AddContact: {
@@ -3033,7 +3165,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3105,6 +3237,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
         };
     };
     GetContact: {
@@ -3127,7 +3268,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3156,6 +3297,15 @@ export interface operations {
             };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3192,7 +3342,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3257,6 +3407,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3295,7 +3454,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3360,6 +3519,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3398,7 +3566,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3463,6 +3631,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3501,7 +3678,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3573,6 +3750,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
         };
     };
     GetContactAsOf: {
@@ -3598,7 +3784,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3627,6 +3813,15 @@ export interface operations {
             };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3665,7 +3860,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3730,6 +3925,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3768,7 +3972,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3840,6 +4044,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
         };
     };
     GetDraft: {
@@ -3870,7 +4083,7 @@ export interface operations {
                     "application/json": components["schemas"]["Draft"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3899,6 +4112,15 @@ export interface operations {
             };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3937,7 +4159,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4002,6 +4224,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4040,7 +4271,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4105,6 +4336,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4143,7 +4383,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4215,6 +4455,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
         };
     };
     GetContactHistory: {
@@ -4242,7 +4491,7 @@ export interface operations {
                     "application/json": components["schemas"]["HistoryPage"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4271,6 +4520,15 @@ export interface operations {
             };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4309,7 +4567,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4374,6 +4632,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4412,7 +4679,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4477,6 +4744,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4515,7 +4791,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4580,6 +4856,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4618,7 +4903,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4683,6 +4968,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4721,7 +5015,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4786,6 +5080,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4824,7 +5127,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4889,6 +5192,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4927,7 +5239,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4992,6 +5304,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5030,7 +5351,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5095,6 +5416,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5133,7 +5463,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactDetail"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5198,6 +5528,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5232,7 +5571,7 @@ export interface operations {
                     "application/json": components["schemas"]["InterviewPage"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5261,6 +5600,15 @@ export interface operations {
             };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5290,7 +5638,7 @@ export interface operations {
                     "application/json": components["schemas"]["InterviewView"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5319,6 +5667,15 @@ export interface operations {
             };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5348,7 +5705,7 @@ export interface operations {
                     "text/calendar": string;
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5377,6 +5734,15 @@ export interface operations {
             };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5404,7 +5770,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProfileView"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5433,6 +5799,15 @@ export interface operations {
             };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5467,7 +5842,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProfileView"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5539,6 +5914,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
         };
     };
     ListAdvisorReads: {
@@ -5564,7 +5948,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdvisorReadPage"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5593,6 +5977,15 @@ export interface operations {
             };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5625,7 +6018,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdvisorAccessPage"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5654,6 +6047,15 @@ export interface operations {
             };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5690,7 +6092,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdvisorAccessView"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5762,6 +6164,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
         };
     };
     GetMyAdvisor: {
@@ -5784,7 +6195,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdvisorAccessView"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5813,6 +6224,15 @@ export interface operations {
             };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5843,7 +6263,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5908,6 +6328,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5944,7 +6373,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdvisorAccessView"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6009,6 +6438,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6043,7 +6481,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProfileView"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6108,6 +6546,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6142,7 +6589,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProfileView"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6207,6 +6654,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6243,7 +6699,7 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionView"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6315,6 +6771,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
         };
     };
     GetQuestion: {
@@ -6337,7 +6802,7 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionView"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6366,6 +6831,15 @@ export interface operations {
             };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6396,7 +6870,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6461,6 +6935,15 @@ export interface operations {
             };
             /** @description Well-formed but impossible input, or an idempotency key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6495,7 +6978,7 @@ export interface operations {
                     "application/json": components["schemas"]["NotesByField"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6524,6 +7007,15 @@ export interface operations {
             };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6551,7 +7043,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReferralGraph"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6580,6 +7072,15 @@ export interface operations {
             };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6612,7 +7113,7 @@ export interface operations {
                     "application/json": components["schemas"]["SearchResults"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6641,6 +7142,15 @@ export interface operations {
             };
             /** @description No such resource, or it is not yours (the two are indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6668,7 +7178,7 @@ export interface operations {
                     "application/json": components["schemas"]["Stats"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6704,6 +7214,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
         };
     };
     ListAccessTokens: {
@@ -6724,7 +7243,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccessTokenBody"][];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6798,6 +7317,15 @@ export interface operations {
             };
             /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6829,7 +7357,7 @@ export interface operations {
                     "application/json": components["schemas"]["IssuedTokenBody"];
                 };
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6903,6 +7431,15 @@ export interface operations {
             };
             /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6930,7 +7467,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request: invalid JSON, a field of the wrong type, too long, or missing */
+            /** @description Malformed request: a body that is not UTF-8 or not valid JSON, a field of the wrong type, too long, or missing; a malformed header (If-Match that is not an ETag of this API, bytes outside visible ASCII) or URL (a bad percent-escape, not UTF-8, NUL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7011,6 +7548,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at once (`busy`): try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
         };
     };
     GetHealth: {
@@ -7031,7 +7577,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description The database is unreachable or not migrated to head */
+            /** @description The database is unreachable or not migrated to head (`database.reason` says which) */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -3,9 +3,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, newKey, type Problem, type Schemas } from "../api/client";
 import { moment } from "../format";
+import { ActionResult, useAction } from "../ui/action";
 import { useLoad } from "../ui/data";
 import { ProblemNote } from "../ui/problem";
-import { ActionResult, useAction } from "./settings";
 
 type Access = Schemas["AdvisorAccessView"];
 type Read = Schemas["AdvisorReadView"];

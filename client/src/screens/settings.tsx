@@ -1,11 +1,12 @@
 // The student's profile, interests, goals, question bank, access tokens, calendar feed, and signing out.
 // Settings need the network (nothing here is queued): a failure offline says so.
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { api, asProblem, isOffline, type Problem, type Schemas } from "../api/client";
+import { api, type Problem, type Schemas } from "../api/client";
 import { moment } from "../format";
 import { outbox } from "../outbox";
 import { adopt, forgetLocalData } from "../session";
-import { useLoad, type Fetched } from "../ui/data";
+import { ActionResult, useAction } from "../ui/action";
+import { useLoad } from "../ui/data";
 import { Layout, Section } from "../ui/layout";
 import { phoneTimeZone } from "../ui/local";
 import { Options } from "../ui/options";
@@ -16,66 +17,7 @@ import "./screens.css";
 type Profile = Schemas["ProfileView"];
 type Question = Schemas["QuestionView"];
 
-const OFFLINE: Problem = { status: 0, title: "You're offline — try again when connected" };
-
-/** Call the API for a change: the data, or a problem to show (offline said plainly). */
-async function change<T>(call: () => Promise<Fetched<T>>): Promise<{ data?: T; problem?: Problem; response?: Response }> {
-  if (!navigator.onLine) return { problem: OFFLINE };
-  try {
-    const { data, error, response } = await call();
-    if (response.ok) return { data: data as T, response };
-    if (response.status === 412) {
-      return {
-        problem: { status: 412, title: "Changed elsewhere", detail: "Your settings changed on another device. They have been reloaded: check them and try again." },
-        response,
-      };
-    }
-    return { problem: asProblem(error, response), response };
-  } catch (e) {
-    return { problem: isOffline(e) ? OFFLINE : asProblem(null) };
-  }
-}
-
 const ifMatch = (version: number) => ({ "If-Match": `"${version}"` });
-
-/**
- * A change made from one part of the page: busy while it runs, then its problem or its short
- * confirmation. With `reload`, a change refused because the profile changed elsewhere (412) reloads it.
- */
-export function useAction(reload?: () => void) {
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [done, setDone] = useState("");
-  async function run<T>(call: () => Promise<Fetched<T>>, ok: string, after?: (data: T) => void, failed?: (p: Problem) => void) {
-    setBusy(true);
-    setProblem(null);
-    setDone("");
-    const result = await change(call);
-    setBusy(false);
-    if (result.problem) {
-      setProblem(result.problem);
-      if (result.problem.status === 412) reload?.();
-      failed?.(result.problem);
-      return false;
-    }
-    setDone(ok);
-    after?.(result.data as T);
-    return true;
-  }
-  return { busy, problem, done, run };
-}
-
-/** What became of an action, next to the control it is about: its problem, or a short-lived confirmation. */
-export function ActionResult({ action }: { action: { problem: Problem | null; done: string } }) {
-  return (
-    <>
-      <ProblemNote problem={action.problem} />
-      <p class="notice" role="status">
-        {action.done}
-      </p>
-    </>
-  );
-}
 
 /** A local copy of a value from the server, to edit: it follows the server's value when that changes (a save, a reload). */
 function useFollowing<T>(server: T): [T, (value: T) => void] {

@@ -1,4 +1,5 @@
-"""Reads of the relationships read models. Every query takes the student id and filters by it first.
+"""The contacts read model (`contacts`): a page of contacts, one contact with its open agenda, and the
+SQL pieces other reads of a contact share. Every query takes the student id and filters by it first.
 
 "Today" is the student's today: computed in SQL from their time zone, so the stage `no_response`
 and the agenda's buckets turn over at the student's midnight, not the server's.
@@ -26,14 +27,21 @@ from backend.relationships.views import (
 
 DueFilter = Literal["overdue", "today", "upcoming", "none"]
 
-# The student's local date: every query that needs "today" selects it once.
-TODAY = "(SELECT (now() AT TIME ZONE s.time_zone)::date FROM students s WHERE s.student_id = $1)"
 
-# Every contact read shows the stage as of the student's today (`no_response` is a matter of time).
+def today_of(student: str) -> str:
+    """SQL for the local date of the student whose id the SQL expression `student` gives."""
+    return f"(SELECT (now() AT TIME ZONE s.time_zone)::date FROM students s WHERE s.student_id = {student})"
+
+
+TODAY = today_of("$1")
+"""The local date of the one student (`$1`) a statement reads: selected once."""
+
+# Every contact read shows the stage as of its student's today (`no_response` is a matter of time), for
+# whichever students a statement reads.
 CONTACTS = f"""
 contacts c CROSS JOIN LATERAL (
-    SELECT CASE WHEN c.stage = 'requested' AND c.no_response_from <= {TODAY} THEN 'no_response' ELSE c.stage END
-        AS shown_stage) st
+    SELECT CASE WHEN c.stage = 'requested' AND c.no_response_from <= {today_of("c.student_id")}
+                THEN 'no_response' ELSE c.stage END AS shown_stage) st
 """
 SUMMARY_COLUMNS = """
     c.contact_id, c.version, c.name, c.title, c.organization, c.career_field, c.tags, c.referrals,
