@@ -306,6 +306,19 @@ def forget(subject: str) -> None:
     console.print(f"Forgot {subject}." if first_time else f"{subject} had already been forgotten.")
 
 
+def _seed_password(password: str, *, email: str, name: str) -> str:
+    """The demo student's password, held to sign-up's rules here, where a refusal can say why."""
+    from backend.accounts.passwords import weakness
+
+    if len(password) < 10:  # the sign-up rule (backend.accounts.passwords.Password)
+        raise click.BadParameter("at least 10 characters", param_hint="--password")
+    if weak := weakness(password, email=email, name=name):
+        raise click.BadParameter(
+            f"too weak: {weak.warning} {' '.join(weak.suggestions)}".strip(), param_hint="--password"
+        )
+    return password
+
+
 @rapport.command(name="rotate-master-key")
 def rotate_master_key() -> None:
     """Re-wrap every subject key under a new master key, in one transaction.
@@ -361,7 +374,7 @@ def seed(email: str, password: str | None, contacts: int, seed_: int, reset: boo
 
     from backend import migrate as migrations
     from backend.db import create_pool
-    from backend.demo import DEFAULT_PASSWORD, EmailTakenError, email_taken, seed_demo
+    from backend.demo import DEFAULT_PASSWORD, DISPLAY_NAME, EmailTakenError, email_taken, seed_demo
     from backend.eventstore.store import EventStore
     from backend.fields import Email
     from backend.registry import event_registry, inline_projections
@@ -370,9 +383,7 @@ def seed(email: str, password: str | None, contacts: int, seed_: int, reset: boo
         msgspec.convert(email, Email)
     except msgspec.ValidationError:
         raise click.BadParameter("not an email address", param_hint="--email") from None
-    password = password or DEFAULT_PASSWORD
-    if len(password) < 10:  # the sign-up rule (backend.accounts.passwords.Password)
-        raise click.BadParameter("at least 10 characters", param_hint="--password")
+    password = _seed_password(password or DEFAULT_PASSWORD, email=email, name=DISPLAY_NAME)
     settings = load_settings()
     dsn = _dsn()
     console.print("Applying migrations…")

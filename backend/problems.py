@@ -165,7 +165,7 @@ _WHY = {
     413: "The request body is too large",
     415: "The body must be JSON (`Content-Type: application/json`)",
     422: "Well-formed but impossible input, or an idempotency key reused for a different request",
-    429: "Too many failed sign-ins: wait for `Retry-After` seconds",
+    429: "Too many failed sign-ins, or sign-ups from one address: wait for `Retry-After` seconds",
     503: "The database is unavailable for now (`database-unavailable`), or too many changes to one thing came at"
     " once (`busy`): try again after `Retry-After` seconds",
 }

@@ -27,6 +27,8 @@ export default defineConfig({
       },
       workbox: {
         globPatterns: ["**/*.{js,css,html,png,svg,webmanifest}"],
+        // The password estimator (~220 KB gz) is needed on the sign-up screen only: never precached.
+        globIgnores: ["**/strength-*.js"],
         navigateFallback: "/index.html",
         navigateFallbackDenylist: [/^\/api\//, /^\/graphql/, /^\/docs/, /^\/health/],
         cleanupOutdatedCaches: true,

@@ -19,9 +19,11 @@ from litestar.status_codes import (
 
 from backend.accounts.access_tokens import AccessToken, issue_token, live_tokens, revoke_token
 from backend.accounts.credentials import RECENT, SessionCredential
+from backend.accounts.devices import DEVICE_COOKIE, set_device_cookie
 from backend.accounts.middleware import AUTHENTICATED, PUBLIC
 from backend.accounts.passwords import Password
 from backend.accounts.principal import Role, Via, principal_of
+from backend.accounts.rate_limit import client_key
 from backend.accounts.sessions import clear_session_cookie, revoke_every_session, revoke_session, set_session_cookie
 from backend.accounts.sign_in import SignIn, sign_in
 from backend.accounts.sign_up import AdvisorSignUp, SignedIn, SignUp, sign_up, sign_up_advisor
@@ -116,6 +118,11 @@ def _require_json(request: Request[Any, Any, Any]) -> None:
         raise problem(HTTP_415_UNSUPPORTED_MEDIA_TYPE, "json-only", "Send JSON", "The body must be application/json.")
 
 
+def _client(request: Request[Any, Any, Any]) -> str:
+    """Who the throttles count this request against: the peer's address (IPv6 by its /64)."""
+    return client_key(request.client.host if request.client else None)
+
+
 def _signed_in(request: Request[Any, Any, Any], signed_in: SignedIn, status: int) -> Response[SessionBody]:
     body = SessionBody(
         account_id=signed_in.principal.account_id,
@@ -126,6 +133,7 @@ def _signed_in(request: Request[Any, Any, Any], signed_in: SignedIn, status: int
     )
     response = Response(body, status_code=status)
     set_session_cookie(request, response, signed_in.session)
+    set_device_cookie(request, response, signed_in.device_cookie)
     return response
 
 
@@ -135,7 +143,13 @@ class AuthController(Controller):
 
     @post("/sign-up", operation_id="SignUp", opt=PUBLIC, status_code=HTTP_201_CREATED, responses=ACCOUNT_PROBLEMS)
     async def sign_up(self, request: Request[Any, Any, Any], data: JSONBody[SignUpBody]) -> Response[SessionBody]:
-        """Create a student account and sign in: sets the session cookie and returns its CSRF token."""
+        """Create a student account and sign in: sets the session cookie and returns its CSRF token.
+
+        A password that is easy to guess (zxcvbn's score under 3, counting the email and the name as
+        known to a guesser) is refused: 422 `weak-password`, naming the field and saying why. Sign-ups
+        are limited per client address (429 `too-many-sign-ups` with `Retry-After`), and so are the
+        409 `email-taken` answers.
+        """
         _require_json(request)
         store: EventStore = request.app.state.store
         command = SignUp(
@@ -145,7 +159,7 @@ class AuthController(Controller):
             time_zone=data.time_zone,
             country=data.country,
         )
-        signed_in = await sign_up(_pool(request), store, command, now=datetime.now(UTC))
+        signed_in = await sign_up(_pool(request), store, command, now=datetime.now(UTC), client=_client(request))
         return _signed_in(request, signed_in, HTTP_201_CREATED)
 
     @post(
@@ -158,19 +172,33 @@ class AuthController(Controller):
     async def advisor_sign_up(
         self, request: Request[Any, Any, Any], data: JSONBody[AdvisorSignUpBody]
     ) -> Response[SessionBody]:
-        """Create an advisor account and sign in. Advisors see a student's data only once that student grants access."""
+        """Create an advisor account and sign in. Advisors see a student's data only once that student grants access.
+
+        Passwords and the per-address limits are as for a student's sign-up.
+        """
         _require_json(request)
         command = AdvisorSignUp(email=data.email, password=data.password, display_name=data.display_name)
-        signed_in = await sign_up_advisor(_pool(request), command, now=datetime.now(UTC))
+        signed_in = await sign_up_advisor(_pool(request), command, now=datetime.now(UTC), client=_client(request))
         return _signed_in(request, signed_in, HTTP_201_CREATED)
 
     @post("/sign-in", operation_id="SignIn", opt=PUBLIC, status_code=HTTP_200_OK, responses=ACCOUNT_PROBLEMS)
     async def sign_in(self, request: Request[Any, Any, Any], data: JSONBody[SignInBody]) -> Response[SessionBody]:
-        """Sign in with email and password: sets the session cookie. Repeated failures are throttled (429)."""
+        """Sign in with email and password: sets the session cookie. Repeated failures are throttled (429).
+
+        A wrong password and an unknown email get the same 401, after the same work. Failures from a
+        browser that signed in to the account before (its device cookie) count for that browser
+        alone; others make the account's next attempts wait longer and longer (429 with a growing
+        `Retry-After`), and an address with many failures waits out a window.
+        """
         _require_json(request)
-        address = request.client.host if request.client else "unknown"
         command = SignIn(email=data.email, password=data.password)
-        signed_in = await sign_in(_pool(request), command, address=address, now=datetime.now(UTC))
+        signed_in = await sign_in(
+            _pool(request),
+            command,
+            client=_client(request),
+            device_cookie=request.cookies.get(DEVICE_COOKIE),
+            now=datetime.now(UTC),
+        )
         return _signed_in(request, signed_in, HTTP_200_OK)
 
     @get("/session", operation_id="GetSession", security=AUTHENTICATED, responses=ACCOUNT_PROBLEMS)

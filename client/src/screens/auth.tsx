@@ -6,6 +6,8 @@ import { adopt, type Session } from "../session";
 import type { Fetched } from "../ui/data";
 import { phoneTimeZone } from "../ui/local";
 import { ProblemNote } from "../ui/problem";
+import "./auth.css";
+import { PasswordStrength } from "./password-strength";
 
 /** The phone's region (from its language, e.g. en-NZ → NZ): holidays are counted for it. */
 function phoneCountry(): string | undefined {
@@ -71,22 +73,39 @@ function AuthForm(props: {
   );
 }
 
-/** The fields a new account starts with, a student's or an advisor's. */
+/**
+ * The fields a new account starts with, a student's or an advisor's. The password's strength shows
+ * as it is typed, judged with the name and email typed above it (a guesser would try those first).
+ */
 function NewAccountFields({ emailLabel }: { emailLabel: string }) {
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const text = (set: (value: string) => void) => (event: Event) => set((event.currentTarget as HTMLInputElement).value);
   return (
     <>
       <label>
         Your name
-        <input name="displayName" autoComplete="name" required maxLength={200} />
+        <input name="displayName" autoComplete="name" required maxLength={200} onInput={text(setName)} />
       </label>
       <label>
         {emailLabel}
-        <input name="email" type="email" autoComplete="email" required />
+        <input name="email" type="email" autoComplete="email" required onInput={text(setEmail)} />
       </label>
       <label>
         Password <small>(at least 10 characters)</small>
-        <input name="password" type="password" autoComplete="new-password" required minLength={10} />
+        <input
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={10}
+          maxLength={200}
+          aria-describedby="password-strength"
+          onInput={text(setPassword)}
+        />
       </label>
+      <PasswordStrength id="password-strength" password={password} email={email} name={name} />
     </>
   );
 }
