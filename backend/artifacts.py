@@ -1,12 +1,16 @@
 """Generated artifacts, rendered from the code. `rapport generate` writes them; `--check` diffs them."""
 
 import functools
+import pkgutil
 import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
+from litestar import Litestar
+
+from backend.config import APP_FACTORY
 
 ROOT = Path(__file__).resolve().parents[1]
 OPENAPI_TYPESCRIPT = ROOT / "client" / "node_modules" / ".bin" / "openapi-typescript"
@@ -16,8 +20,7 @@ GRAPHQL_OPERATIONS = ROOT / "client" / "src" / "api" / "operations.graphql"
 
 @functools.cache
 def openapi_json() -> str:
-    from backend.app import create_app
-
+    create_app: Callable[[], Litestar] = pkgutil.resolve_name(APP_FACTORY)
     schema = create_app().openapi_schema.to_schema()
     return msgspec.json.format(msgspec.json.encode(schema, order="sorted"), indent=2).decode() + "\n"
 

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from backend.config import load_settings
+from backend.config import APP_FACTORY, load_settings
 
 console = Console(stderr=True)
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +96,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     console.print(f"[bold green]Rapport is running at http://{address}:{listen_port}/[/]  (Ctrl+C to stop)")
     console.print(f"API docs: http://{address}:{listen_port}/docs   health: http://{address}:{listen_port}/health")
     Granian(
-        "backend.app:create_app",
+        APP_FACTORY,
         factory=True,
         interface=Interfaces.ASGI,
         address=address,

@@ -82,3 +82,8 @@ def sqlalchemy_url() -> str:
     from backend.embedded import ensure_embedded_database
 
     return to_sqlalchemy_url(ensure_embedded_database(settings.data_dir))
+
+
+APP_FACTORY = "backend.app:create_app"
+"""Where the ASGI app is made, by path: how the server (granian) and the commands that need an app (the
+generated artifacts) find it, so that the command line never imports the app it is wired into."""

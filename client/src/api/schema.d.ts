@@ -2162,7 +2162,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
+            /** @description Too many failed sign-ins, or sign-ups from one address: wait for `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2272,7 +2272,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
+            /** @description Too many failed sign-ins, or sign-ups from one address: wait for `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2386,7 +2386,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
+            /** @description Too many failed sign-ins, or sign-ups from one address: wait for `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2496,7 +2496,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
+            /** @description Too many failed sign-ins, or sign-ups from one address: wait for `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2606,7 +2606,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
+            /** @description Too many failed sign-ins, or sign-ups from one address: wait for `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2720,7 +2720,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
+            /** @description Too many failed sign-ins, or sign-ups from one address: wait for `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7315,7 +7315,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
+            /** @description Too many failed sign-ins, or sign-ups from one address: wait for `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7429,7 +7429,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
+            /** @description Too many failed sign-ins, or sign-ups from one address: wait for `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7539,7 +7539,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Too many failed sign-ins: wait for `Retry-After` seconds */
+            /** @description Too many failed sign-ins, or sign-ups from one address: wait for `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
