@@ -13,20 +13,20 @@ from litestar.plugins import CLIPluginProtocol
 
 from backend import calendar
 from backend.accounts.middleware import SECURITY_COMPONENTS, authentication
-from backend.api import api_router
 from backend.config import Settings, load_settings
-from backend.db import create_pool, resolve_database_url
-from backend.edge import EdgeMiddleware
 from backend.eventstore.keys import Keyring
 from backend.eventstore.store import EventStore
 from backend.fields import MAX_BODY_BYTES
-from backend.graphql.schema import RapportGraphQL
-from backend.headers import security_headers
-from backend.health import HealthController
-from backend.opts import COMPRESS_FROM, COMPRESSED_HERE, GZIP_LEVEL
-from backend.problems import UNEXPECTED_HANDLERS, problem_details_plugin
+from backend.infra.db import create_pool, resolve_database_url
 from backend.registry import event_registry, inline_projections
-from backend.web import client_routes
+from backend.web.client import client_routes
+from backend.web.edge import EdgeMiddleware
+from backend.web.graphql.schema import RapportGraphQL
+from backend.web.headers import security_headers
+from backend.web.health import HealthController
+from backend.web.opts import COMPRESS_FROM, COMPRESSED_HERE, GZIP_LEVEL
+from backend.web.problems import UNEXPECTED_HANDLERS, problem_details_plugin
+from backend.web.rest import api_router
 
 API_TITLE = "Rapport"
 API_VERSION = "0.1.0"
@@ -65,9 +65,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         pool = await create_pool(dsn, settings.pool_size)
         if not calendar.database_zones_known():  # once per process: about 12 ms of PostgreSQL reading its zones
             calendar.database_knows(r["name"] for r in await pool.fetch("SELECT name FROM pg_timezone_names"))
-        store = EventStore(
-            pool, event_registry(), inline=inline_projections(), keyring=Keyring.from_settings(settings)
-        )
+        store = EventStore(pool, event_registry(), inline=inline_projections(), keyring=Keyring.from_settings(settings))
         # The master key is settled at start-up, so a wrong one is refused before any request.
         await store.prepare_keys()
         app.state.pool = pool

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _dsn() -> str:
-    from backend.db import resolve_database_url
+    from backend.infra.db import resolve_database_url
 
     settings = load_settings()
     if settings.uses_embedded_database:
@@ -32,8 +32,8 @@ def _dsn() -> str:
 
 async def _wrap_stored_keys(dsn: str) -> None:
     """After migrating: wrap subject keys stored before 0009 with the master key (only we have it)."""
-    from backend.db import create_pool
     from backend.eventstore.keys import Keyring, MasterKeyError, wrap_plain_keys
+    from backend.infra.db import create_pool
 
     pool = await create_pool(dsn, 1)
     try:
@@ -83,7 +83,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     from granian import Granian
     from granian.constants import Interfaces
 
-    from backend import migrate
+    from backend.infra import migrate
 
     settings = load_settings()
     dsn = _dsn()
@@ -110,7 +110,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 @click.argument("revision", default="head")
 def migrate(revision: str) -> None:
     """Upgrade the database schema to REVISION (default: head)."""
-    from backend import migrate as migrations
+    from backend.infra import migrate as migrations
 
     dsn = _dsn()
     asyncio.run(migrations.upgrade(dsn, revision))
@@ -123,7 +123,7 @@ def migrate(revision: str) -> None:
 @click.argument("revision")
 def downgrade(revision: str) -> None:
     """Downgrade the database schema to REVISION (`base` removes everything)."""
-    from backend import migrate as migrations
+    from backend.infra import migrate as migrations
 
     dsn = _dsn()
     asyncio.run(migrations.downgrade(dsn, revision))
@@ -134,9 +134,9 @@ def downgrade(revision: str) -> None:
 @click.option("--batch-size", type=int, default=500, show_default=True)
 def projector(batch_size: int) -> None:
     """Run the async projections until interrupted. Start several for standbys."""
-    from backend.db import create_pool
     from backend.eventstore.runner import Projector
     from backend.eventstore.store import EventStore
+    from backend.infra.db import create_pool
     from backend.registry import async_projections, event_registry
 
     settings = load_settings()
@@ -170,10 +170,10 @@ def projector(batch_size: int) -> None:
 @click.option("--batch-size", type=int, default=20_000, show_default=True)
 def rebuild(names: tuple[str, ...], batch_size: int) -> None:
     """Replay all events into fresh read-model tables and swap them in (all projections by default)."""
-    from backend.db import create_pool
     from backend.eventstore.rebuild import count_events
     from backend.eventstore.rebuild import rebuild as rebuild_projection
     from backend.eventstore.store import EventStore
+    from backend.infra.db import create_pool
     from backend.registry import PROJECTIONS, event_registry, inline_projections
 
     known = {p.name: p for p in PROJECTIONS}
@@ -210,8 +210,8 @@ def _print_json(value: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def status(as_json: bool) -> None:
     """Each projection's position, lag (events and seconds) and state."""
-    from backend.db import create_pool
     from backend.eventstore.status import projection_status
+    from backend.infra.db import create_pool
     from backend.registry import PROJECTIONS
 
     dsn = _dsn()
@@ -254,8 +254,8 @@ def status(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def verify(as_json: bool) -> None:
     """Check every stream's hash chain; exit 1 and name the first broken link if any."""
-    from backend.db import create_pool
     from backend.eventstore.verify import verify as verify_log
+    from backend.infra.db import create_pool
 
     dsn = _dsn()
 
@@ -289,8 +289,8 @@ def verify(as_json: bool) -> None:
 @click.confirmation_option(prompt="Personal data of this subject will be unrecoverable. Continue?")
 def forget(subject: str) -> None:
     """Destroy SUBJECT's key: their personal data in the log becomes unreadable, for good."""
-    from backend.db import create_pool
     from backend.eventstore.store import EventStore
+    from backend.infra.db import create_pool
     from backend.registry import event_registry
 
     dsn = _dsn()
@@ -328,9 +328,9 @@ def rotate_master_key() -> None:
     new key. With RAPPORT_MASTER_KEY, give every process `new,old` (a new key first: `openssl rand
     -base64 32`), run this, then give them `new` alone.
     """
-    from backend.db import create_pool
     from backend.eventstore.keys import MasterKeyError
     from backend.eventstore.keys import rotate_master_key as rotate
+    from backend.infra.db import create_pool
 
     settings = load_settings()
     dsn = _dsn()
@@ -372,11 +372,11 @@ def seed(email: str, password: str | None, contacts: int, seed_: int, reset: boo
     """
     from datetime import UTC, datetime
 
-    from backend import migrate as migrations
-    from backend.db import create_pool
     from backend.demo import DEFAULT_PASSWORD, DISPLAY_NAME, EmailTakenError, email_taken, seed_demo
     from backend.eventstore.store import EventStore
     from backend.fields import Email
+    from backend.infra import migrate as migrations
+    from backend.infra.db import create_pool
     from backend.registry import event_registry, inline_projections
 
     try:
@@ -444,7 +444,7 @@ def seed(email: str, password: str | None, contacts: int, seed_: int, reset: boo
 )
 def generate(check: bool) -> None:
     """Write the generated artifacts (openapi/openapi.json, the client's API types) from the code."""
-    from backend.artifacts import ARTIFACTS
+    from backend.infra.artifacts import ARTIFACTS
 
     stale = []
     for path, render in ARTIFACTS.items():

@@ -79,7 +79,7 @@ def sqlalchemy_url() -> str:
     settings = load_settings()
     if settings.database_url is not None:
         return to_sqlalchemy_url(settings.database_url)
-    from backend.embedded import ensure_embedded_database
+    from backend.infra.embedded import ensure_embedded_database
 
     return to_sqlalchemy_url(ensure_embedded_database(settings.data_dir))
 

@@ -1,4 +1,4 @@
-"""The domain's error vocabulary, free of any framework. REST maps it in backend/problems.py."""
+"""The domain's error vocabulary, free of any framework. REST maps it in backend/web/problems.py."""
 
 
 class DomainError(Exception):

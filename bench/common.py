@@ -28,12 +28,12 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import msgspec
 
-from backend import migrate
 from backend.config import load_settings, to_asyncpg_dsn
-from backend.db import create_pool, keep_session
 from backend.eventstore import Event, EventRegistry, EventStore, Metadata, Personal, init_connection
-from backend.eventstore.projection import BATCH_COLUMNS
+from backend.eventstore.columns import BATCH_COLUMNS
 from backend.eventstore.types import Conn
+from backend.infra import migrate
+from backend.infra.db import create_pool, keep_session
 from backend.registry import CORE_PROJECTIONS, event_registry, inline_projections
 
 # -- the bench's events ------------------------------------------------------------------------
@@ -113,7 +113,7 @@ async def bench_database() -> AsyncIterator[str]:
             await admin.close()
         url = with_database(admin_url, name)
     else:
-        from backend.embedded import ensure_embedded_database
+        from backend.infra.embedded import ensure_embedded_database
 
         url = await asyncio.to_thread(ensure_embedded_database, settings.data_dir / "bench", name)
         admin_url = with_database(url, "postgres")
@@ -178,7 +178,7 @@ async def init_raw_connection(conn: asyncpg.Connection) -> None:
 
 async def open_pool(url: str, size: int, *, raw: bool = False) -> asyncpg.Pool:
     """All `size` connections opened up front, so no writer pays for a connect in the window."""
-    # The same pool settings as Rapport's own (backend.db): no reset round trip on release.
+    # The same pool settings as Rapport's own (backend.infra.db): no reset round trip on release.
     pool = await asyncpg.create_pool(
         url, min_size=size, max_size=size, init=init_raw_connection if raw else init_connection, reset=keep_session
     )

@@ -14,11 +14,11 @@ from typing import Any
 import asyncpg
 import pytest
 
-from backend import migrate
 from backend.config import Settings, load_settings
-from backend.db import create_pool
-from backend.embedded import embedded_server
 from backend.eventstore.store import EventStore
+from backend.infra import migrate
+from backend.infra.db import create_pool
+from backend.infra.embedded import embedded_server
 from backend.registry import CORE_PROJECTIONS, inline_projections
 from tests.events import registry
 

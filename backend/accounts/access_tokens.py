@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_409_CONFLICT
 
 from backend.accounts.credentials import DISPLAY_PREFIX_LENGTH, digest, new_access_token
 from backend.eventstore.types import Conn
-from backend.problems import problem
+from backend.web.problems import problem
 
 MAX_LIVE_TOKENS = 100
 

@@ -28,7 +28,7 @@ from backend.accounts.credentials import (
     by_session,
 )
 from backend.accounts.principal import unauthenticated
-from backend.problems import problem
+from backend.web.problems import problem
 
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

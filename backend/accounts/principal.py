@@ -8,7 +8,7 @@ from litestar.connection import ASGIConnection
 from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.status_codes import HTTP_401_UNAUTHORIZED
 
-from backend.problems import problem
+from backend.web.problems import problem
 
 Role = Literal["student", "advisor"]
 Via = Literal["session", "token"]

@@ -33,7 +33,7 @@ from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
 from backend.accounts.devices import Device
 from backend.eventstore.types import Conn
-from backend.problems import problem
+from backend.web.problems import problem
 
 DEVICE_LIMIT = 5
 DEVICE_WINDOW = timedelta(minutes=15)

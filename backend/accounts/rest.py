@@ -29,8 +29,8 @@ from backend.accounts.sign_in import SignIn, sign_in
 from backend.accounts.sign_up import AdvisorSignUp, SignedIn, SignUp, sign_up, sign_up_advisor
 from backend.eventstore import EventStore
 from backend.fields import Body, Email, Name
-from backend.opts import SECRET_ANSWER
-from backend.problems import ACCOUNT_PROBLEMS, problem
+from backend.web.opts import SECRET_ANSWER
+from backend.web.problems import ACCOUNT_PROBLEMS, problem
 
 TimeZoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64, examples=["America/New_York"])]
 CountryCode = Annotated[str, msgspec.Meta(min_length=2, max_length=2, examples=["US"])]

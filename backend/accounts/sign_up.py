@@ -21,8 +21,8 @@ from backend.accounts.sessions import NewSession, open_session
 from backend.calendar import is_country, is_time_zone
 from backend.eventstore import EventStore, Metadata
 from backend.eventstore.types import Conn
-from backend.problems import problem
 from backend.students.register import register_student
+from backend.web.problems import problem
 
 
 class SignUp(msgspec.Struct, frozen=True, kw_only=True):

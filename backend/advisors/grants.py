@@ -18,7 +18,7 @@ MAX_INVITE_CODES = 100
 """Per advisor: plenty for every class and event, and a bound on what one account can create."""
 
 
-# What these reads find is what the API shows (backend/api/advisors.py answers with them as they are).
+# What these reads find is what the API shows (backend/advisors/rest.py answers with them as they are).
 
 
 class AdvisorAccessView(View):

@@ -12,25 +12,152 @@ a unique violation, which the store reports as a stale version. No head row is l
 The hash chain (see `backend.eventstore.chain`): Python sends each event's digest; the statement
 chains them onto the stream's last hash, because only the database knows it, the version and the time.
 
-Two shapes share every fragment below:
-- `append_one_statement`, for the common case of one event on one stream, with plain parameters:
-  $1 stream id  $2 category  $3 expected version (>= 0 exact, -1 no stream, -2 any)  $4 type
-  $5 schema version  $6 data  $7 metadata  $8 actor  $9 command id  $10 correlation id
-  $11 causation id  $12 the event's digest  $13 the command's digest  $14 sealed-for subjects
-- `append_statement`, for several events or streams, with the lists as JSON (asyncpg encodes one
-  JSON document far more cheaply than many arrays):
-  $1 command id  $2 command digest
-  $3 {"streams": [{"stream_id", "category", "expected"}], "subjects": [...]}
-  $4 [{"s": the stream's 1-based index in $3, "type", "schema_version", "data", "digest": hex}], a
-     stream's events contiguous and in order
-  $5 metadata  $6 actor  $7 correlation id  $8 causation id
+Every value sent and every column written is declared once, in `backend.eventstore.columns`; the
+parameters below are named, numbered from that declaration, and each statement has a function that
+builds its argument tuple from the same declaration. Two shapes share every fragment:
+- `append_one_statement` / `append_one_args`, for the common case of one event on one stream: every
+  value that is sent is a plain parameter, in the declaration's order.
+- `append_statement` / `append_args`, for several events or streams: the per-stream values travel as
+  one JSON array of objects, the per-event values as another (asyncpg encodes one JSON document far
+  more cheaply than many arrays), and the per-command values as plain parameters. Each event names
+  its stream by its 1-based index in the first array (`s`); a stream's events are contiguous and in
+  order. bytea travels in JSON as hex.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
-from backend.eventstore.projection import BATCH_COLUMNS, SqlProjection
+from backend.eventstore.columns import (
+    BATCH_COLUMNS,
+    COLUMNS,
+    INSERTED,
+    RETURNED,
+    Assigned,
+    Column,
+    PerCommand,
+    PerEvent,
+    PerStream,
+    SentCommand,
+    SentEvent,
+    SentStream,
+)
+from backend.eventstore.projection import SqlProjection
 
 ZERO_HASH = "'\\x" + "00" * 32 + "'::bytea"
+
+_STREAM_VALUES = tuple(c for c in COLUMNS if isinstance(c.source, PerStream))
+_EVENT_VALUES = tuple(c for c in COLUMNS if isinstance(c.source, PerEvent))
+_STREAMS, _EVENTS = "streams", "events"  # the many-event statement's two JSON parameters
+
+
+class Params:
+    """A statement's parameters, numbered in the order they are declared, so no `$n` is written by hand.
+
+    Asking for a name that was not declared is a KeyError, and `sql()` refuses a statement that
+    leaves a declared parameter unused, so the text and the argument tuple cannot drift apart.
+    """
+
+    def __init__(self, declared: Iterable[tuple[str, str]]) -> None:
+        pairs = tuple(declared)
+        self.names = tuple(name for name, _ in pairs)
+        self._ref = {name: f"${n}::{sql_type}" for n, (name, sql_type) in enumerate(pairs, start=1)}
+        if len(self._ref) != len(self.names):
+            raise ValueError(f"a parameter is declared twice: {self.names}")
+        self._used: set[str] = set()
+
+    def __getitem__(self, name: str) -> str:
+        self._used.add(name)
+        return self._ref[name]
+
+    def sql(self, text: str) -> str:
+        unused = [name for name in self.names if name not in self._used]
+        if unused:
+            raise ValueError(f"parameters declared but not used by the statement: {unused}")
+        return text
+
+
+def one_params() -> Params:
+    """The one-event statement's parameters: every value that is sent, in the declaration's order."""
+    return Params((c.name, c.sql_type) for c in COLUMNS if not isinstance(c.source, Assigned))
+
+
+def many_params() -> Params:
+    """The many-event statement's: each per-command value, and the two JSON arrays where their values first appear."""
+    declared: dict[str, str] = {}
+    for c in COLUMNS:
+        match c.source:
+            case PerCommand():
+                declared[c.name] = c.sql_type
+            case PerStream():
+                declared.setdefault(_STREAMS, "jsonb")
+            case PerEvent():
+                declared.setdefault(_EVENTS, "jsonb")
+            case Assigned():
+                pass
+    return Params(declared.items())
+
+
+# -- the argument tuples -----------------------------------------------------------------------------
+
+
+def _one_take(c: Column) -> tuple[int, Callable[[Any], Any]]:
+    """How the one-event statement's argument for `c` is taken: from which of (stream, event, command), by what."""
+    match c.source:
+        case PerStream(take=of_stream):
+            return 0, of_stream
+        case PerEvent(take=of_event):
+            return 1, of_event
+        case PerCommand(take=of_command):
+            return 2, of_command
+        case Assigned():
+            raise ValueError(f"{c.name} is assigned by the database, not sent")
+
+
+_ONE_TAKES = tuple(_one_take(c) for c in COLUMNS if not isinstance(c.source, Assigned))
+
+
+def append_one_args(stream: SentStream, event: SentEvent, command: SentCommand) -> tuple[Any, ...]:
+    """The arguments of `append_one_statement`, in its parameters' order."""
+    sent = (stream, event, command)
+    return tuple([take(sent[i]) for i, take in _ONE_TAKES])
+
+
+_ManyTake = Callable[[Sequence[SentStream], Sequence[SentEvent], SentCommand], Any]
+
+
+def _json_value(c: Column) -> Callable[[Any], Any]:
+    return bytes.hex if c.sql_type == "bytea" else _same
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _many_take(name: str) -> _ManyTake:
+    """How the many-event statement's argument `name` is taken from what the append sends."""
+    if name == _STREAMS:
+        in_json = [(c.name, c.source.take, _json_value(c)) for c in _STREAM_VALUES if isinstance(c.source, PerStream)]
+        return lambda streams, _events, _command: [
+            {key: to_json(take(stream)) for key, take, to_json in in_json} for stream in streams
+        ]
+    if name == _EVENTS:
+        of_event = [(c.name, c.source.take, _json_value(c)) for c in _EVENT_VALUES if isinstance(c.source, PerEvent)]
+        return lambda _streams, events, _command: [
+            {"s": event.stream, **{key: to_json(take(event)) for key, take, to_json in of_event}} for event in events
+        ]
+    of_command = next(c.source.take for c in COLUMNS if c.name == name and isinstance(c.source, PerCommand))
+    return lambda _streams, _events, command: of_command(command)
+
+
+_MANY_TAKES = tuple(_many_take(name) for name in many_params().names)
+
+
+def append_args(streams: Sequence[SentStream], events: Sequence[SentEvent], command: SentCommand) -> tuple[Any, ...]:
+    """The arguments of `append_statement`, in its parameters' order."""
+    return tuple([take(streams, events, command) for take in _MANY_TAKES])
+
+
+# -- the statements ----------------------------------------------------------------------------------
 
 
 def _base_version(expected: str, stream_id: str) -> str:
@@ -55,12 +182,13 @@ def _link(previous: str, version: str, at: str, digest: str) -> str:
     return f"sha256({previous} || int8send({version}) || int8send(rapport_micros({at})) || {digest})"
 
 
-def _subjects_check(personal: bool, subjects: str, count: str) -> tuple[str, str]:
+def _subjects_check(personal: bool, subjects: str) -> tuple[str, str]:
     """(CTE, WHERE clause): with personal data, every key it was sealed with must still exist.
 
     No lock is taken: a forget() that commits after this check but before the append does leaves
     data sealed under a key that no longer exists, which is unreadable, so erased all the same.
     """
+    count = f"cardinality({subjects})"
     if not personal:
         return (
             "",
@@ -71,7 +199,7 @@ def _subjects_check(personal: bool, subjects: str, count: str) -> tuple[str, str
     cte = f"""
 live AS MATERIALIZED (
     SELECT count(*) AS n FROM (
-        SELECT 1 FROM subject_keys k WHERE k.subject IN (SELECT {subjects}) AND k.key IS NOT NULL
+        SELECT 1 FROM subject_keys k WHERE k.subject IN (SELECT unnest({subjects})) AND k.key IS NOT NULL
     ) still_live
 ),"""
     where = f"""
@@ -80,20 +208,30 @@ live AS MATERIALIZED (
     return cte, where
 
 
-_INSERT_EVENTS = """INSERT INTO events (stream_id, category, version, type, schema_version, data, metadata, actor_id,
-                        command_id, correlation_id, causation_id, recorded_at, hash)"""
+def _insert(value_of: Callable[[Column], str], computed: Mapping[str, str]) -> str:
+    """INSERT INTO events: each column sent is `value_of(column)`; `computed` has those the statement works out."""
+    wanted = [c.name for c in INSERTED if c.source is Assigned.APPEND]
+    if sorted(computed) != sorted(wanted):
+        raise ValueError(f"the statement computes {sorted(computed)}, the declaration expects {sorted(wanted)}")
+    names = ", ".join(c.name for c in INSERTED)
+    values = ", ".join(computed[c.name] if c.source is Assigned.APPEND else value_of(c) for c in INSERTED)
+    return f"INSERT INTO events ({names})\n    SELECT {values}"
 
-# The command id's primary key is the durable idempotency: a second claim fails, for good.
-_CLAIM = """
+
+def _claim(params: Params) -> str:
+    # The command id's primary key is the durable idempotency: a second claim fails, for good.
+    return f"""
 claimed AS (
     INSERT INTO commands (command_id, digest, positions, stream_ids, recorded_at)
-    SELECT {command}, {digest}, array_agg(i.position ORDER BY i.position), array_agg(i.stream_id ORDER BY i.position),
-           min(i.recorded_at)
+    SELECT {params["command_id"]}, {params["command_digest"]}, array_agg(i.position ORDER BY i.position),
+           array_agg(i.stream_id ORDER BY i.position), min(i.recorded_at)
     FROM inserted i
 )"""
 
-_RESULT = """
-SELECT i.position, i.transaction_id::text::bigint AS transaction_id, i.version, i.recorded_at
+
+_RETURNING = ", ".join(BATCH_COLUMNS)
+_RESULT = f"""
+SELECT {", ".join(c.select("i") for c in RETURNED)}
 FROM inserted i ORDER BY i.position"""
 
 
@@ -107,54 +245,94 @@ def _finish(head: str, projections: Sequence[SqlProjection]) -> str:
 
 def append_one_statement(projections: Sequence[SqlProjection], *, personal: bool) -> str:
     """One event on one stream: no lists, no recursion."""
-    live, check = _subjects_check(personal, "unnest($14::text[])", "cardinality($14::text[])")
+    p = one_params()
+    live, check = _subjects_check(personal, p["subjects"])
+    insert = _insert(
+        lambda c: p[c.name],
+        {
+            "version": "h.base_version + 1",
+            "recorded_at": "h.at",
+            "hash": _link("h.base_hash", "h.base_version + 1", "h.at", p["digest"]),
+        },
+    )
     head = f"""
 WITH{live}
 head AS MATERIALIZED (
-    SELECT {_base_version("$3::bigint", "$1::text")} AS base_version,
+    SELECT {_base_version(p["expected"], p["stream_id"])} AS base_version,
            coalesce(l.hash, {ZERO_HASH}) AS base_hash,
            clock_timestamp() AS at
     FROM (SELECT 1) one
-    {_last_event("$1::text")}{check}
+    {_last_event(p["stream_id"])}{check}
 ),
 inserted AS (
-    {_INSERT_EVENTS}
-    SELECT $1::text, $2::text, h.base_version + 1, $4::text, $5::int, $6::jsonb, $7::jsonb, $8::text, $9::uuid,
-           $10::uuid, $11::uuid, h.at, {_link("h.base_hash", "h.base_version + 1", "h.at", "$12::bytea")}
+    {insert}
     FROM head h
-    RETURNING {", ".join(BATCH_COLUMNS)}
-),{_CLAIM.format(command="$9::uuid", digest="$13::bytea")}"""
-    return _finish(head, projections)
+    RETURNING {_RETURNING}
+),{_claim(p)}"""
+    return p.sql(_finish(head, projections))
+
+
+def _recordset(param: str, alias: str, columns: Sequence[Column], *, first: Sequence[tuple[str, str]] = ()) -> str:
+    """The rows of one of the JSON parameters, numbered WITH ORDINALITY as `ord`; bytea arrives as hex text."""
+    typed = [*first, *((c.name, "text" if c.sql_type == "bytea" else c.sql_type) for c in columns)]
+    types = ", ".join(f"{name} {sql_type}" for name, sql_type in typed)
+    names = ", ".join(name for name, _ in typed)
+    return f"""ROWS FROM (jsonb_to_recordset({param}) AS ({types}))
+         WITH ORDINALITY AS {alias}({names}, ord)"""
+
+
+def _from_json(alias: str, c: Column) -> str:
+    return f"decode({alias}.{c.name}, 'hex') AS {c.name}" if c.sql_type == "bytea" else f"{alias}.{c.name}"
+
+
+def _field(alias: str, name: str, declared: Sequence[Column]) -> str:
+    """A value read from one of the JSON parameters' rows; the name must be declared there."""
+    if not any(c.name == name for c in declared):
+        raise KeyError(name)
+    return f"{alias}.{name}"
 
 
 def append_statement(projections: Sequence[SqlProjection], *, personal: bool) -> str:
     """Any number of events on any number of streams, hashed in turn by a recursive CTE."""
-    live, check = _subjects_check(
-        personal, "jsonb_array_elements_text($3::jsonb -> 'subjects')", "jsonb_array_length($3::jsonb -> 'subjects')"
-    )
+    p = many_params()
+    live, check = _subjects_check(personal, p["subjects"])
+
+    def value_of(c: Column) -> str:
+        match c.source:
+            case PerStream():
+                return f"h.{c.name}"
+            case PerEvent():
+                return f"e.{c.name}"
+            case _:
+                return p[c.name]
+
+    insert = _insert(value_of, {"version": "c.version", "recorded_at": "c.at", "hash": "c.hash"})
+    # `heads` carries each stream's stored values on to the INSERT; `ev` all of each event's.
+    stream_columns = ", ".join(f"w.{c.name}" for c in _STREAM_VALUES if c.stored)
+    event_columns = ", ".join(_from_json("e", c) for c in _EVENT_VALUES)
+    stream_id, expected = _field("w", "stream_id", _STREAM_VALUES), _field("w", "expected", _STREAM_VALUES)
+    digest = _field("e", "digest", _EVENT_VALUES)
     head = f"""
 WITH RECURSIVE{live}
 heads AS MATERIALIZED (
-    SELECT w.ord::int AS s, w.stream_id, w.category,
-           {_base_version("w.expected", "w.stream_id")} AS base_version,
+    SELECT w.ord::int AS s, {stream_columns},
+           {_base_version(expected, stream_id)} AS base_version,
            coalesce(l.hash, {ZERO_HASH}) AS base_hash,
            clock_timestamp() AS at
-    FROM ROWS FROM (jsonb_to_recordset($3::jsonb -> 'streams') AS (stream_id text, category text, expected bigint))
-         WITH ORDINALITY AS w(stream_id, category, expected, ord)
-    {_last_event("w.stream_id")}{check}
+    FROM {_recordset(p[_STREAMS], "w", _STREAM_VALUES)}
+    {_last_event(stream_id)}{check}
 ),
 ev AS MATERIALIZED (
-    SELECT e.ord::int AS i, e.s, e.type, e.schema_version, e.data, decode(e.digest, 'hex') AS digest
-    FROM ROWS FROM (jsonb_to_recordset($4::jsonb) AS (s int, type text, schema_version int, data jsonb, digest text))
-         WITH ORDINALITY AS e(s, type, schema_version, data, digest, ord)
+    SELECT e.ord::int AS i, e.s, {event_columns}
+    FROM {_recordset(p[_EVENTS], "e", _EVENT_VALUES, first=[("s", "int")])}
 ),
 chain AS (
     -- Event i's hash covers event i-1's, or its stream's last hash when it is the stream's first here.
     SELECT e.i, e.s, h.base_version + 1 AS version, h.at,
-           {_link("h.base_hash", "h.base_version + 1", "h.at", "e.digest")} AS hash
+           {_link("h.base_hash", "h.base_version + 1", "h.at", digest)} AS hash
     FROM ev e JOIN heads h ON h.s = e.s WHERE e.i = 1
     UNION ALL
-    SELECT e.i, e.s, n.version, h.at, {_link("n.previous", "n.version", "h.at", "e.digest")}
+    SELECT e.i, e.s, n.version, h.at, {_link("n.previous", "n.version", "h.at", digest)}
     FROM chain c
     JOIN ev e ON e.i = c.i + 1
     JOIN heads h ON h.s = e.s
@@ -164,11 +342,9 @@ chain AS (
     ) n
 ),
 inserted AS (
-    {_INSERT_EVENTS}
-    SELECT h.stream_id, h.category, c.version, e.type, e.schema_version, e.data, $5::jsonb, $6::text,
-           $1::uuid, $7::uuid, $8::uuid, c.at, c.hash
+    {insert}
     FROM chain c JOIN ev e ON e.i = c.i JOIN heads h ON h.s = c.s
     ORDER BY c.i
-    RETURNING {", ".join(BATCH_COLUMNS)}
-),{_CLAIM.format(command="$1::uuid", digest="$2::bytea")}"""
-    return _finish(head, projections)
+    RETURNING {_RETURNING}
+),{_claim(p)}"""
+    return p.sql(_finish(head, projections))

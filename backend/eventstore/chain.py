@@ -9,6 +9,9 @@ The previous hash of a stream's first event is 32 zero bytes. Canonical JSON her
 encoding with keys sorted and no spaces; data is stored as JSON (events hold no floats, so the
 JSON read back from PostgreSQL re-encodes to the same bytes). Python computes each digest when it
 appends; the append statement chains them, since only the database knows the head and the time.
+
+The columns each part covers are also declared in `backend.eventstore.columns` (`Chain.DIGEST`,
+`Chain.LINK`); tests/unit/test_columns.py holds this formula, written out here on its own, to them.
 """
 
 import hashlib

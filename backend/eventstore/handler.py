@@ -13,7 +13,7 @@ turns that state into the writes to append. What it guarantees, once, for all of
   it meets the state it produced (the rules may refuse it now) or offers other events under the same
   id. Either way the store says the command was applied, and the handler answers `duplicate`.
 - **Savepoints.** The append runs in a savepoint, so inside a request's transaction (an
-  Idempotency-Key's, backend/db.py `ambient`) a lost race does not abort the transaction that the
+  Idempotency-Key's, backend/infra/db.py `ambient`) a lost race does not abort the transaction that the
   retry, and the answer kept with it, still need.
 """
 

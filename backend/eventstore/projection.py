@@ -22,23 +22,7 @@ class Mode(enum.Enum):
     ASYNC = "async"
 
 
-# The columns `{batch}` offers a SqlProjection, in the order the store selects them.
-BATCH_COLUMNS = (
-    "position",
-    "transaction_id",
-    "stream_id",
-    "category",
-    "version",
-    "type",
-    "schema_version",
-    "data",
-    "metadata",
-    "actor_id",
-    "command_id",
-    "correlation_id",
-    "causation_id",
-    "recorded_at",
-)
+# A SqlProjection's `{batch}` offers columns.BATCH_COLUMNS, in the order the store selects them.
 
 Tables = Mapping[str, str]
 

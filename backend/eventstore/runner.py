@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from backend.eventstore.columns import BATCH_COLUMNS
 from backend.eventstore.projection import (
-    BATCH_COLUMNS,
     Projection,
     SqlProjection,
     Tables,

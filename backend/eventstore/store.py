@@ -15,8 +15,9 @@ import msgspec
 
 from backend.config import load_settings
 from backend.eventstore import codec
-from backend.eventstore.append_sql import append_one_statement, append_statement
+from backend.eventstore.append_sql import append_args, append_one_args, append_one_statement, append_statement
 from backend.eventstore.chain import event_digest
+from backend.eventstore.columns import READ, ROW_FIELDS, SentCommand, SentEvent, SentStream, index_of, recorded_events
 from backend.eventstore.errors import (
     CommandReusedError,
     SubjectForgottenError,
@@ -25,7 +26,6 @@ from backend.eventstore.errors import (
 from backend.eventstore.events import Event, EventRegistry, EventType
 from backend.eventstore.keys import CREATE_OR_FETCH, Keyring, MasterKey, wrap_plain_keys, wrapping_key
 from backend.eventstore.projection import (
-    BATCH_COLUMNS,
     Mode,
     Projection,
     PyProjection,
@@ -50,11 +50,10 @@ NOTIFY_CHANNEL = "rapport_events"
 _KEY_RETRIES = 4
 _ANY_ATTEMPTS = 10
 
-# Every read returns the same columns, in the order `_recorded` expects. Qualified with `e.` so that
-# ORDER BY and WHERE mean the table's columns (and its index), not the cast in the select list.
-EVENT_COLUMNS = ", ".join(
-    "e.transaction_id::text::bigint AS transaction_id" if c == "transaction_id" else f"e.{c}" for c in BATCH_COLUMNS
-)
+# Every read returns the same columns (BATCH_COLUMNS), in the order `_recorded` expects. Qualified with
+# `e.` so that ORDER BY and WHERE mean the table's columns (and its index), not the cast in the select list.
+EVENT_COLUMNS = ", ".join(c.select("e") for c in READ)
+_TYPE, _SCHEMA_VERSION, _DATA = index_of("type"), index_of("schema_version"), index_of("data")
 
 
 async def init_connection(conn: Conn) -> None:
@@ -165,7 +164,7 @@ class EventStore:
     async def _append(
         self, conn: Conn, writes: Sequence[StreamWrite], metadata: Metadata, attempt: int = 1
     ) -> AppendResult:
-        categories = [category_of(w.stream_id) for w in writes]
+        streams = [SentStream(w, category_of(w.stream_id)) for w in writes]
         kinds = [[self.registry.of(event) for event in w.events] for w in writes]
         subjects = {
             subject
@@ -175,77 +174,35 @@ class EventStore:
         }
         keys = await self._live_keys(conn, subjects) if subjects else {}
 
-        event_stream: list[int] = []
-        data: list[dict[str, Any]] = []
-        digests: list[bytes] = []
+        sent: list[SentEvent] = []
         command_digests: list[bytes] = []
         for index, (write, write_kinds) in enumerate(zip(writes, kinds, strict=True), start=1):
             for event, kind in zip(write.events, write_kinds, strict=True):
                 stored, digest_form = codec.seal(kind, event, write.stream_id, keys)
-                event_stream.append(index)
-                data.append(stored)
                 stored_digest = self._digest(write.stream_id, kind, stored, metadata)
-                digests.append(stored_digest)
+                sent.append(SentEvent(index, kind, event, stored, stored_digest))
                 # The command's digest must not change when a retry seals personal data with fresh
                 # nonces, so it covers the keyed-hash form of those fields instead.
                 same = digest_form is stored
                 command_digests.append(
                     stored_digest if same else self._digest(write.stream_id, kind, digest_form, metadata)
                 )
-        flat_kinds = [kind for write_kinds in kinds for kind in write_kinds]
-        digest = hashlib.sha256(b"".join(command_digests)).digest()
-        one = len(data) == 1
-        if one:
+        command = SentCommand(metadata, hashlib.sha256(b"".join(command_digests)).digest(), sorted(subjects))
+        if len(sent) == 1:
             # The common case, one event on one stream, has a statement of its own with plain parameters.
             sql = self._one_sealed_sql if subjects else self._one_sql
-            args: tuple[Any, ...] = (
-                writes[0].stream_id,
-                categories[0],
-                _expected_code(writes[0].expected_version),
-                flat_kinds[0].name,
-                flat_kinds[0].schema_version,
-                data[0],
-                metadata.extra,
-                metadata.actor_id,
-                metadata.command_id,
-                metadata.correlation,
-                metadata.causation_id,
-                digests[0],
-                digest,
-                sorted(subjects),
-            )
+            args = append_one_args(streams[0], sent[0], command)
         else:
             sql = self._many_sealed_sql if subjects else self._many_sql
-            streams = [
-                {"stream_id": w.stream_id, "category": category, "expected": _expected_code(w.expected_version)}
-                for w, category in zip(writes, categories, strict=True)
-            ]
-            events = [
-                {"s": s, "type": kind.name, "schema_version": kind.schema_version, "data": d, "digest": digest_.hex()}
-                for s, kind, d, digest_ in zip(event_stream, flat_kinds, data, digests, strict=True)
-            ]
-            args = (
-                metadata.command_id,
-                digest,
-                {"streams": streams, "subjects": sorted(subjects)},
-                events,
-                metadata.extra,
-                metadata.actor_id,
-                metadata.correlation,
-                metadata.causation_id,
-            )
+            args = append_args(streams, sent, command)
         try:
             if self._py_inline and not conn.is_in_transaction():
                 async with conn.transaction():
-                    rows = await self._append_and_project(
-                        conn, sql, args, writes=writes, categories=categories, kinds=flat_kinds, metadata=metadata
-                    )
+                    rows = await self._append_and_project(conn, sql, args, streams=streams, sent=sent, command=command)
             else:
-                rows = await self._append_and_project(
-                    conn, sql, args, writes=writes, categories=categories, kinds=flat_kinds, metadata=metadata
-                )
+                rows = await self._append_and_project(conn, sql, args, streams=streams, sent=sent, command=command)
         except asyncpg.PostgresError as error:
-            return await self._after_failure(conn, error, writes, metadata, digest=digest, attempt=attempt)
+            return await self._after_failure(conn, error, writes, metadata, digest=command.digest, attempt=attempt)
         self._poke_projectors()
         return AppendResult(events=rows, duplicate=False)
 
@@ -255,41 +212,14 @@ class EventStore:
         sql: str,
         args: tuple[Any, ...],
         *,
-        writes: Sequence[StreamWrite],
-        categories: Sequence[str],
-        kinds: Sequence[EventType],
-        metadata: Metadata,
+        streams: Sequence[SentStream],
+        sent: Sequence[SentEvent],
+        command: SentCommand,
     ) -> list[RecordedEvent]:
         rows = await conn.fetch(sql, *args)
         # The database assigned positions, versions and times (in the order the events were sent);
         # everything else is what we sent, so nothing needs decoding.
-        sent = [
-            (write.stream_id, category, event)
-            for write, category in zip(writes, categories, strict=True)
-            for event in write.events
-        ]
-        same_for_all: dict[str, Any] = {
-            "actor_id": metadata.actor_id,
-            "command_id": metadata.command_id,
-            "correlation_id": metadata.correlation,
-            "causation_id": metadata.causation_id,
-            "extra": metadata.extra,
-        }
-        recorded = [
-            RecordedEvent(
-                position=row[0],
-                transaction_id=row[1],
-                version=row[2],
-                recorded_at=row[3],
-                stream_id=stream_id,
-                category=category,
-                type=kind.name,
-                schema_version=kind.schema_version,
-                event=event,
-                **same_for_all,
-            )
-            for row, (stream_id, category, event), kind in zip(rows, sent, kinds, strict=True)
-        ]
+        recorded = recorded_events(rows, streams, sent, command)
         for projection in self._py_inline:
             wanted = [e for e in recorded if projection.wants(e.type, e.category)]
             if wanted:
@@ -524,7 +454,7 @@ class EventStore:
             return await self._decode_rows(acquired, await acquired.fetch(query, *args))
 
     async def _decode_rows(self, conn: Conn, rows: Sequence[asyncpg.Record]) -> list[RecordedEvent]:
-        subjects = set().union(*(codec.sealed_subjects(row[7]) for row in rows)) if rows else set()
+        subjects = set().union(*(codec.sealed_subjects(row[_DATA]) for row in rows)) if rows else set()
         keys: dict[str, bytes | None] = {}
         if subjects:
             found = await conn.fetch(
@@ -534,8 +464,8 @@ class EventStore:
             keys = {row["subject"]: keyring.open(row["subject"], row["key"], row["kek_id"]) for row in found}
         decoded = []
         for row in rows:
-            data, redacted = codec.unseal(row[5], dict(row[7]), keys)
-            event = codec.decode_event(self.registry, row[5], row[6], data)
+            data, redacted = codec.unseal(row[_TYPE], dict(row[_DATA]), keys)
+            event = codec.decode_event(self.registry, row[_TYPE], row[_SCHEMA_VERSION], data)
             decoded.append(_recorded(row, event, redacted))
         return decoded
 
@@ -586,18 +516,6 @@ def _wrong_version(
     return WrongExpectedVersionError(stream_id, expected, current)
 
 
-def _expected_code(expected: ExpectedVersion) -> int:
-    if isinstance(expected, StreamState):
-        return expected.value
-    if expected < 0:
-        raise ValueError("an exact expected version is 0 or more")
-    return expected
-
-
-# RecordedEvent's fields in EVENT_COLUMNS order; the data column becomes `event` instead.
-_RECORD_FIELDS = tuple(enumerate({"data": None, "metadata": "extra"}.get(c, c) for c in BATCH_COLUMNS))
-
-
 def _recorded(row: asyncpg.Record, event: Event, redacted: frozenset[str] = frozenset()) -> RecordedEvent:
-    fields = {name: row[i] for i, name in _RECORD_FIELDS if name is not None}
+    fields = {name: row[i] for i, name in ROW_FIELDS}
     return RecordedEvent(event=event, redacted=redacted, **fields)

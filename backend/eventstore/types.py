@@ -78,6 +78,8 @@ class Metadata(msgspec.Struct, frozen=True, kw_only=True):
 class RecordedEvent(msgspec.Struct, frozen=True, kw_only=True):
     """An event as stored: its place in the stream and the log, its metadata, its payload."""
 
+    # One field per column readers see, in the order `backend.eventstore.columns.COLUMNS` declares
+    # them (written out for the type checker; tests/unit/test_columns.py holds the two together).
     position: int
     transaction_id: int
     stream_id: str
@@ -85,13 +87,13 @@ class RecordedEvent(msgspec.Struct, frozen=True, kw_only=True):
     version: int
     type: str
     schema_version: int
-    event: Event
+    event: Event  # the `data` column, unsealed, upcast and decoded
+    extra: dict[str, Any]  # the `metadata` column
     actor_id: str
     command_id: UUID
     correlation_id: UUID
     causation_id: UUID | None
     recorded_at: datetime
-    extra: dict[str, Any]
     redacted: frozenset[str] = frozenset()
 
     @property

@@ -23,12 +23,12 @@ from uuid import UUID, uuid4, uuid5
 import msgspec
 from msgspec.structs import replace
 
-from backend.db import after_commit, detached
 from backend.errors import DomainError, NotFoundError
 from backend.eventstore import NO_STREAM, EventStore, Metadata
 from backend.eventstore.erasure import vacuum_read_models
 from backend.eventstore.handler import Loaded, handle
 from backend.eventstore.types import Conn, StreamWrite
+from backend.infra.db import after_commit, detached
 from backend.relationships.commands import decide
 from backend.relationships.commands.contact import AddContact, EraseContact, add_contact
 from backend.relationships.commands.follow_through import AddActionItem, RecordReferral, record_referral

@@ -7,7 +7,7 @@ Create Date: 2026-11-22
 
 from collections.abc import Sequence
 
-from backend.migrate import run_statements
+from backend.infra.migrate import run_statements
 
 revision: str = "0001"
 down_revision: str | None = None

@@ -15,7 +15,7 @@ Create Date: 2026-11-24
 
 from collections.abc import Sequence
 
-from backend.migrate import run_statements
+from backend.infra.migrate import run_statements
 
 revision: str = "0004"
 down_revision: str | None = "0003"

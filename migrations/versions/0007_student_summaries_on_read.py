@@ -18,7 +18,7 @@ import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
 
-from backend.migrate import run_statements
+from backend.infra.migrate import run_statements
 
 revision: str = "0007"
 down_revision: str | None = "0006"

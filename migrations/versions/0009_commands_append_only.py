@@ -21,7 +21,7 @@ Create Date: 2026-12-04
 
 from collections.abc import Sequence
 
-from backend.migrate import run_statements
+from backend.infra.migrate import run_statements
 
 revision: str = "0009"
 down_revision: str | None = "0008"

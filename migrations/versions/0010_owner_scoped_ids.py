@@ -22,7 +22,7 @@ Create Date: 2026-12-04
 
 from collections.abc import Sequence
 
-from backend.migrate import run_statements
+from backend.infra.migrate import run_statements
 
 revision: str = "0010"
 down_revision: str | None = "0009"

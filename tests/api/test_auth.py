@@ -9,8 +9,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from backend.app import create_app
-from backend.db import create_pool
 from backend.eventstore import EventStore
+from backend.infra.db import create_pool
 from backend.registry import event_registry
 from backend.students.events import StudentRegistered, student_stream
 from tests.api.conftest import PASSWORD, Client, Student, sign_up

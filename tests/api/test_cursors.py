@@ -6,7 +6,7 @@ a moment without its offset, and numbers wider than the column they are compared
 
 import pytest
 
-from backend.cursors import encode_cursor
+from backend.web.cursors import encode_cursor
 from tests.api.conftest import Client, Student
 from tests.api.helpers import add_contact_id, assert_problem
 

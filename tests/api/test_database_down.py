@@ -22,9 +22,9 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
-from backend import migrate
 from backend.app import create_app
-from backend.embedded import embedded_server
+from backend.infra import migrate
+from backend.infra.embedded import embedded_server
 from tests.api.asgi import Answer, start_raw
 from tests.api.conftest import PASSWORD, Client, Student, sign_up
 from tests.api.helpers import add_contact_id, count_events
@@ -243,7 +243,7 @@ async def test_health_answers_in_time_when_every_connection_is_busy(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A database that stopped answering keeps every connection busy: the check still answers, and says so."""
-    monkeypatch.setattr("backend.health.CHECK_SECONDS", 0.3, raising=False)
+    monkeypatch.setattr("backend.web.health.CHECK_SECONDS", 0.3, raising=False)
     app = create_app(settings_for_tests({"RAPPORT_DB_POOL_SIZE": "1"}), database_url)
     async with AsyncTestClient(app=app) as client:
 

@@ -3,8 +3,8 @@
 import pytest
 from litestar.testing import AsyncTestClient
 
-from backend import migrate
 from backend.app import create_app
+from backend.infra import migrate
 from tests.api.conftest import Client
 from tests.conftest import settings_for_tests
 

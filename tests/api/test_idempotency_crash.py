@@ -1,6 +1,6 @@
 """Idempotency keys across a crash, on the real server: kill -9 between commit and answer, and before commit.
 
-The server's fault hook (RAPPORT_TEST_FAULTS, backend/api/idempotency.py; never set in production)
+The server's fault hook (RAPPORT_TEST_FAULTS, backend/web/idempotency.py; never set in production)
 makes the process die at that point on requests whose key starts with `crash-`. The client sees the
 connection drop, as a phone on a train would, and sends the same request again to a new server.
 """

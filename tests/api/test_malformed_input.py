@@ -223,7 +223,7 @@ async def test_if_match_must_be_an_etag_of_this_api(client: Client, student: Stu
 async def test_graphql_refuses_what_is_not_a_graphql_request(client: Client, student: Student) -> None:
     """Past the edge too: JSON with a lone surrogate, and bytes that are not UTF-8 (as a server without
     the edge's check would pass them), are the same 400 as any other body that is not a GraphQL request."""
-    from backend.graphql.schema import _graphql_request
+    from backend.web.graphql.schema import _graphql_request
 
     for body in [b'{"query": "{ me { id } }", "variables": {"a": "\\ud800"}}', b'{"query": "\xff"}']:
         with pytest.raises(ProblemDetailsException) as refused:

@@ -13,7 +13,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from backend.app import create_app
-from backend.web import CLIENT_DIST
+from backend.web.client import CLIENT_DIST
 from tests.api.conftest import Client, Student
 from tests.conftest import settings_for_tests
 

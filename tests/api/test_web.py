@@ -7,7 +7,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from backend.web import CLIENT_DIST, client_routes
+from backend.web.client import CLIENT_DIST, client_routes
 from tests.api.conftest import Client
 
 pytestmark = pytest.mark.api

@@ -165,7 +165,7 @@ WAITING_KEYS = """() => new Promise((resolve, reject) => {
 
 @contextmanager
 def key_in_progress(database_url: str, account_id: str, key: str) -> Iterator[None]:
-    """Hold the lock a request with this Idempotency-Key holds while it runs (backend/api/idempotency.py),
+    """Hold the lock a request with this Idempotency-Key holds while it runs (backend/web/idempotency.py),
     as if the first sending of the step were still being recorded."""
     taken, release, done = threading.Event(), threading.Event(), threading.Event()
 

@@ -20,7 +20,7 @@ from graphql import (
     visit,
 )
 
-from backend.graphql.schema import schema
+from backend.web.graphql.schema import schema
 from tests.api.conftest import Client, Student, sign_up, sign_up_advisor
 from tests.api.helpers import add_contact_id, ago, location_id, step
 from tests.graphql.support import change_scope, codes, data_of, gql, grant, revoke

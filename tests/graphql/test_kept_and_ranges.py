@@ -8,8 +8,8 @@ from uuid import UUID
 import asyncpg
 import pytest
 
-from backend.db import create_pool
 from backend.eventstore import EventStore
+from backend.infra.db import create_pool
 from backend.registry import event_registry
 from tests.api.conftest import Client, Student, sign_up, sign_up_advisor
 from tests.api.helpers import add_contact_id, ago, location_id, step

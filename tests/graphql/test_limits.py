@@ -13,8 +13,8 @@ from graphql import (
     validate,
 )
 
-from backend.graphql.limits import LIST_BOUNDS, MAX_ALIASES, MAX_COST, MAX_DEPTH, MAX_TOKENS, RULES, query_cost
-from backend.graphql.schema import schema
+from backend.web.graphql.limits import LIST_BOUNDS, MAX_ALIASES, MAX_COST, MAX_DEPTH, MAX_TOKENS, RULES, query_cost
+from backend.web.graphql.schema import schema
 from tests.api.conftest import Client, Student, sign_up_advisor
 from tests.api.helpers import assert_problem
 from tests.graphql.support import GRAPHQL, codes, data_of, gql
@@ -134,7 +134,7 @@ def test_every_list_that_is_not_paginated_has_a_bound() -> None:
         for field_name, field in type_.fields.items()
         if is_list_type(get_nullable_type(field.type)) and f"{name}.{field_name}" not in LIST_BOUNDS
     ]
-    assert unbounded == [], "add these to backend/graphql/limits.py LIST_BOUNDS"
+    assert unbounded == [], "add these to backend/web/graphql/limits.py LIST_BOUNDS"
 
 
 def test_the_clients_operations_are_within_the_limits() -> None:

@@ -36,7 +36,7 @@ from schemathesis.checks import CheckFunction, not_a_server_error
 from schemathesis.graphql import nodes
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from backend.graphql.contacts import _HISTORIES
+from backend.relationships.graphql import _HISTORIES
 from tests.live_server import live_server
 
 pytestmark = [pytest.mark.api, pytest.mark.slow]

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from backend.db import create_pool
 from backend.eventstore import (
     ANY,
     NO_STREAM,
@@ -18,6 +17,7 @@ from backend.eventstore import (
     StreamWrite,
     WrongExpectedVersionError,
 )
+from backend.infra.db import create_pool
 from backend.registry import CORE_PROJECTIONS, inline_projections
 from tests.events import ContactAdded, NoteAdded, Pinged, ReferralReceived, registry
 

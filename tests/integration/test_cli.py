@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from backend.cli import rapport
 from backend.config import load_settings
-from backend.db import create_pool
 from backend.eventstore import ANY, NO_STREAM, EventStore, Metadata
 from backend.eventstore.keys import Keyring, MasterKey, parse_master_keys
 from backend.eventstore.runner import Projector, wait_or_stop
+from backend.infra.db import create_pool
 from tests.events import ContactAdded, Pinged, registry
 from tests.integration.test_projections import decoding_projection, insert_unknown_event
 
@@ -228,7 +228,7 @@ def test_rotate_master_key(database_url: str, tmp_path: Path) -> None:
 
 def test_migrate_wraps_keys_stored_before_0009(empty_database_url: str, tmp_path: Path) -> None:
     async def store_a_plain_key() -> bytes:
-        from backend import migrate
+        from backend.infra import migrate
 
         await migrate.upgrade(empty_database_url, "0008")
         conn = await asyncpg.connect(empty_database_url)

@@ -10,9 +10,9 @@ from litestar.testing import AsyncTestClient
 
 from backend.app import create_app
 from backend.cli import rapport
-from backend.db import create_pool
 from backend.demo import CLASSMATE_CONTACTS, FIELDS, DemoStudent, EmailTakenError, related_email, seed_demo
 from backend.eventstore import EventStore
+from backend.infra.db import create_pool
 from backend.registry import event_registry, inline_projections
 from backend.relationships.readmodels.contacts import CONTACTS, TODAY
 from backend.relationships.state import STAGES

@@ -15,9 +15,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from backend import migrate
 from backend.config import Settings, load_settings
-from backend.db import create_pool
 from backend.eventstore import ANY, NO_STREAM, REDACTED, EventStore, Metadata
 from backend.eventstore.erasure import vacuum_read_models
 from backend.eventstore.keys import (
@@ -28,6 +26,8 @@ from backend.eventstore.keys import (
     parse_master_keys,
     rotate_master_key,
 )
+from backend.infra import migrate
+from backend.infra.db import create_pool
 from tests.events import ContactAdded, NoteAdded, registry
 
 pytestmark = pytest.mark.integration

@@ -3,7 +3,7 @@
 import asyncpg
 import pytest
 
-from backend import migrate
+from backend.infra import migrate
 
 pytestmark = pytest.mark.integration
 

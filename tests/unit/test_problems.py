@@ -6,7 +6,6 @@ from typing import get_args
 import asyncpg
 import pytest
 
-from backend import health, outage
 from backend.eventstore import (
     CommandReusedError,
     InvalidStreamIdError,
@@ -14,7 +13,8 @@ from backend.eventstore import (
     WrongExpectedVersionError,
 )
 from backend.eventstore.types import NO_STREAM
-from backend.problems import PROBLEM_BASE, database_unavailable, problem, to_problem
+from backend.web import health, outage
+from backend.web.problems import PROBLEM_BASE, database_unavailable, problem, to_problem
 
 pytestmark = pytest.mark.unit
 

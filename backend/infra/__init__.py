@@ -1,0 +1,1 @@
+"""The process's infrastructure: the database (embedded or not), migrations, generated artifacts."""
