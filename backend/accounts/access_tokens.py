@@ -11,9 +11,10 @@ from uuid import UUID
 import msgspec
 from litestar.status_codes import HTTP_409_CONFLICT
 
-from backend.accounts.credentials import DISPLAY_PREFIX_LENGTH, digest, new_access_token
+from backend.accounts.credentials import DISPLAY_PREFIX_LENGTH, new_access_token
 from backend.eventstore.types import Conn
 from backend.web.problems import problem
+from backend.web.tokens import digest
 
 MAX_LIVE_TOKENS = 100
 

@@ -7,8 +7,6 @@ again (RecentCredentials), so most requests authenticate without a round trip.
 """
 
 import asyncio
-import hashlib
-import secrets
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -19,6 +17,7 @@ import msgspec
 
 from backend.accounts.principal import Principal, Role
 from backend.eventstore.types import Conn
+from backend.web.tokens import digest, new_secret
 
 SESSION_COOKIE = "rapport_session"
 SESSION_LIFETIME = timedelta(days=30)
@@ -27,20 +26,10 @@ TOKEN_PREFIX = "rpt_"  # noqa: S105 - a public marker, not a secret
 DISPLAY_PREFIX_LENGTH = len(TOKEN_PREFIX) + 6
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 """`last_used_at` is rewritten at most this often per token: a busy script does not write on every request."""
-MAX_SECRET_LENGTH = 200
-"""Longer cookies or tokens are refused before hashing: none of ours is anywhere near it."""
-
-
-def new_secret() -> str:
-    return secrets.token_urlsafe(32)
 
 
 def new_access_token() -> str:
     return TOKEN_PREFIX + new_secret()
-
-
-def digest(secret: str) -> bytes:
-    return hashlib.sha256(secret.encode()).digest()
 
 
 class SessionCredential(msgspec.Struct, frozen=True, kw_only=True):

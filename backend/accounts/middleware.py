@@ -21,7 +21,6 @@ from litestar.openapi.spec import Components, SecurityRequirement, SecuritySchem
 from litestar.status_codes import HTTP_403_FORBIDDEN
 
 from backend.accounts.credentials import (
-    MAX_SECRET_LENGTH,
     SESSION_COOKIE,
     TOKEN_PREFIX,
     by_access_token,
@@ -29,6 +28,7 @@ from backend.accounts.credentials import (
 )
 from backend.accounts.principal import unauthenticated
 from backend.web.problems import problem
+from backend.web.tokens import MAX_SECRET_LENGTH
 
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -12,8 +12,9 @@ from uuid import UUID
 import msgspec
 from litestar import Request, Response
 
-from backend.accounts.credentials import SESSION_COOKIE, SESSION_LIFETIME, Executor, digest, new_secret
+from backend.accounts.credentials import SESSION_COOKIE, SESSION_LIFETIME, Executor
 from backend.eventstore.types import Conn
+from backend.web.tokens import digest, new_secret
 
 
 class NewSession(msgspec.Struct, frozen=True, kw_only=True):

@@ -18,6 +18,7 @@ from backend.accounts.devices import issue_device_cookie
 from backend.accounts.passwords import hash_password, password_weakness
 from backend.accounts.principal import Principal
 from backend.accounts.sessions import NewSession, open_session
+from backend.advisors import profile
 from backend.calendar import is_country, is_time_zone
 from backend.eventstore import EventStore, Metadata
 from backend.eventstore.types import Conn
@@ -184,12 +185,7 @@ async def sign_up_advisor(
             _CREATE_ACCOUNT, principal.account_id, command.email, password_hash, "advisor", now
         )
         if created is not None:
-            await conn.execute(
-                "INSERT INTO advisors (advisor_id, display_name, created_at) VALUES ($1, $2, $3)",
-                principal.account_id,
-                command.display_name,
-                now,
-            )
+            await profile.register(conn, principal.account_id, command.display_name, now)
             session = await open_session(conn, principal.account_id, now)
     if created is None:
         raise await _taken(pool, client, now)

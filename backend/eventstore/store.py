@@ -55,6 +55,15 @@ _ANY_ATTEMPTS = 10
 EVENT_COLUMNS = ", ".join(c.select("e") for c in READ)
 _TYPE, _SCHEMA_VERSION, _DATA = index_of("type"), index_of("schema_version"), index_of("data")
 
+# Slices of several streams (read_slices). In bigint: a caller may name any int4 version, and a bound
+# past the last one must not overflow integer.
+READ_SLICES = f"""
+SELECT {EVENT_COLUMNS}, k.n FROM events e
+JOIN unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS k(stream_id, after, upto, n)
+  ON e.stream_id = k.stream_id AND e.version > k.after AND e.version <= k.upto
+ORDER BY k.n, e.version
+"""
+
 
 async def init_connection(conn: Conn) -> None:
     """Codecs every Rapport connection uses: jsonb as Python objects, via msgspec."""
@@ -405,6 +414,21 @@ class EventStore:
         async with self.pool.acquire() as acquired:
             rows = await acquired.fetch(query, stream_id, from_version, to_version, as_of)
             return await self._decode_rows(acquired, rows)
+
+    async def read_slices(
+        self, slices: Sequence[tuple[str, int, int]], *, conn: Conn | None = None
+    ) -> list[list[RecordedEvent]]:
+        """Slices of several streams in one statement: for each (stream, after, upto), its events with
+        `after < version <= upto`, in version order, in the order the slices were asked."""
+        args = ([s[0] for s in slices], [s[1] for s in slices], [s[2] for s in slices])
+        if conn is None:
+            async with self.pool.acquire() as acquired:
+                return await self.read_slices(slices, conn=acquired)
+        rows = await conn.fetch(READ_SLICES, *args)
+        found: list[list[RecordedEvent]] = [[] for _ in slices]
+        for row, event in zip(rows, await self._decode_rows(conn, rows), strict=True):
+            found[row["n"] - 1].append(event)
+        return found
 
     async def command_applied(self, command_id: UUID) -> bool:
         """Whether a command with this id has already been appended (idempotent retries ask this)."""

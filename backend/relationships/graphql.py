@@ -10,7 +10,6 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from backend.eventstore.store import EVENT_COLUMNS
 from backend.eventstore.types import RecordedEvent
 from backend.relationships.history import HistoryEntry, entry
 from backend.relationships.readmodels import contacts
@@ -21,20 +20,6 @@ from backend.web.graphql.described import described
 from backend.web.graphql.pagination import DEFAULT_PAGE, Connection, connection, decode_cursor, page_size
 
 # -- loaders --------------------------------------------------------------------------------------
-
-# Several contacts' events in one statement: each key names a student's contact (whose stream the
-# contacts read model knows) and the slice of it wanted (one more than the page, to know whether more
-# follow). In bigint: a cursor may name any int4 version, and `after + page + 1` past the last one
-# would overflow integer.
-_HISTORIES = f"""
-SELECT {EVENT_COLUMNS}, k.n FROM events e
-JOIN (SELECT c.stream_id, k.after, k.page, k.n
-      FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[]) WITH ORDINALITY
-           AS k(student_id, contact_id, after, page, n)
-      JOIN contacts c ON c.student_id = k.student_id AND c.contact_id = k.contact_id) k
-  ON e.stream_id = k.stream_id AND e.version > k.after AND e.version <= k.after + k.page + 1
-ORDER BY k.n, e.version
-"""
 
 # Contacts by (student, id), with whom they were referred by (for `referredBy`), as the contact list
 # writes them: any number of students' contacts in one statement.
@@ -51,20 +36,17 @@ ContactKey = tuple[UUID, UUID]
 
 
 async def load_histories(ctx: Context, keys: list[HistoryKey]) -> list[list[RecordedEvent]]:
-    """Each key's slice of its contact's stream (up to page + 1 events), for all keys in one statement."""
+    """Each key's slice of its contact's stream (up to page + 1 events): the contacts' streams from their
+    read model, then every slice from the store in one statement (personal fields unsealed, or REDACTED)."""
     async with ctx.store.pool.acquire() as conn:
-        rows = await conn.fetch(
-            _HISTORIES,
-            [k[0] for k in keys],
-            [k[1] for k in keys],
-            [k[2] for k in keys],
-            [k[3] for k in keys],
-        )
-        # The store's own decoding: personal fields unsealed with their subjects' keys (or REDACTED).
-        events = await ctx.store._decode_rows(conn, rows)
+        streams = await contacts.streams(conn, [(k[0], k[1]) for k in keys])
+        wanted = [
+            (i, streams[(k[0], k[1])], k[2], k[2] + k[3] + 1) for i, k in enumerate(keys) if (k[0], k[1]) in streams
+        ]
+        slices = await ctx.store.read_slices([(stream, after, upto) for _, stream, after, upto in wanted], conn=conn)
     by_key: list[list[RecordedEvent]] = [[] for _ in keys]
-    for row, event in zip(rows, events, strict=True):
-        by_key[row["n"] - 1].append(event)
+    for (i, *_), events in zip(wanted, slices, strict=True):
+        by_key[i] = events
     return by_key
 
 

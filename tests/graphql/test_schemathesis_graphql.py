@@ -36,7 +36,7 @@ from schemathesis.checks import CheckFunction, not_a_server_error
 from schemathesis.graphql import nodes
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from backend.relationships.graphql import _HISTORIES
+from backend.eventstore.store import READ_SLICES
 from tests.live_server import live_server
 
 pytestmark = [pytest.mark.api, pytest.mark.slow]
@@ -296,10 +296,10 @@ async def test_the_history_statement_counts_past_int4(position: int, db: asyncpg
     # The live server's tiny tables are scanned whole, and then the page's end is never computed; with
     # more rows PostgreSQL walks the (stream, version) index, whose bounds are computed for every key.
     await db.execute("SET enable_seqscan = off")
-    args = ([uuid.uuid4()], [uuid.uuid4()], [position], [5])
-    plan = "\n".join(r[0] for r in await db.fetch("EXPLAIN " + _HISTORIES, *args))
+    args = (["contact-x"], [position], [position + 6])
+    plan = "\n".join(r[0] for r in await db.fetch("EXPLAIN " + READ_SLICES, *args))
     assert "Index Cond" in plan, plan
-    assert await db.fetch(_HISTORIES, *args) == []
+    assert await db.fetch(READ_SLICES, *args) == []
 
 
 @pytest.mark.parametrize("days", [-(2**31), 0, 3661])

@@ -5,12 +5,12 @@ subscribes to. Only a token's SHA-256 is stored; a new address revokes the old o
 from datetime import datetime
 from uuid import UUID
 
-from backend.accounts.credentials import MAX_SECRET_LENGTH, digest, new_secret
 from backend.errors import NotFoundError
 from backend.eventstore.types import Conn
 from backend.relationships.views import (
     View,
 )
+from backend.web.tokens import MAX_SECRET_LENGTH, digest, new_secret
 
 
 class CalendarFeedView(View):

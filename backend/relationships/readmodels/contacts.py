@@ -6,7 +6,7 @@ and the agenda's buckets turn over at the student's midnight, not the server's.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -94,6 +94,19 @@ def agenda_item_json(*, item: str, bucket: str, contact: str, builder: str = "js
         "ref": f"{item}.ref",
     }
     return json_object(fields, AgendaItemView, builder)
+
+
+_STREAMS = """
+SELECT c.student_id, c.contact_id, c.stream_id
+FROM unnest($1::uuid[], $2::uuid[]) AS k(student_id, contact_id)
+JOIN contacts c ON c.student_id = k.student_id AND c.contact_id = k.contact_id
+"""
+
+
+async def streams(conn: Conn, keys: Sequence[tuple[UUID, UUID]]) -> dict[tuple[UUID, UUID], str]:
+    """The stream of each (student, contact) that exists, in one statement."""
+    rows = await conn.fetch(_STREAMS, [k[0] for k in keys], [k[1] for k in keys])
+    return {(r["student_id"], r["contact_id"]): r["stream_id"] for r in rows}
 
 
 _PEOPLE = "SELECT contact_id, name, erased FROM contacts WHERE student_id = $1 AND contact_id = ANY ($2::uuid[])"
