@@ -160,7 +160,9 @@ _WHY = {
     401: "Not signed in, or the credentials are not valid",
     403: "Missing CSRF token (cookie sessions), or not allowed for this kind of account",
     404: "No such resource, or it is not yours (the two are indistinguishable)",
-    409: "The rules refuse this step now (the problem type says which rule)",
+    409: "The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the"
+    " first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and"
+    " get its answer",
     412: "If-Match names an old version; `currentVersion` is the one to read",
     413: "The request body is too large",
     415: "The body must be JSON (`Content-Type: application/json`)",

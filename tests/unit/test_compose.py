@@ -45,3 +45,13 @@ def test_every_command_used_exists_in_the_cli(compose: dict[str, Any]) -> None:
     for spec in compose["services"].values():
         if "command" in spec:
             assert spec["command"][1] in rapport.commands
+
+
+def test_the_api_and_the_projector_share_one_master_key(compose: dict[str, Any]) -> None:
+    """Each would otherwise make a key file of its own, and neither could open what the other sealed."""
+    api, projector = compose["services"]["api"], compose["services"]["projector"]
+    for key in ("RAPPORT_DATA_DIR", "RAPPORT_MASTER_KEY"):
+        assert api["environment"][key] == projector["environment"][key]
+    shared = {v for v in api["volumes"] if v.endswith(":" + api["environment"]["RAPPORT_DATA_DIR"])}
+    assert shared and shared <= set(projector["volumes"])
+    assert all(v.split(":")[0] in compose["volumes"] for v in shared)

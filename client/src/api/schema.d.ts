@@ -1941,7 +1941,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2126,7 +2126,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2236,7 +2236,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2350,7 +2350,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2460,7 +2460,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2570,7 +2570,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2684,7 +2684,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2859,7 +2859,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2958,7 +2958,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3201,7 +3201,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3378,7 +3378,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3490,7 +3490,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3602,7 +3602,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3714,7 +3714,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3896,7 +3896,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4008,7 +4008,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4195,7 +4195,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4307,7 +4307,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4419,7 +4419,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4603,7 +4603,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4715,7 +4715,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4827,7 +4827,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4939,7 +4939,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5051,7 +5051,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5163,7 +5163,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5275,7 +5275,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5387,7 +5387,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5499,7 +5499,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5878,7 +5878,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6128,7 +6128,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6299,7 +6299,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6409,7 +6409,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6517,7 +6517,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6625,7 +6625,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6735,7 +6735,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6906,7 +6906,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7279,7 +7279,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7393,7 +7393,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7503,7 +7503,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description The rules refuse this step now (the problem type says which rule) */
+            /** @description The rules refuse this step now (the problem type says which rule); or `request-in-progress`: the first request with this Idempotency-Key is still running, so try again after `Retry-After` seconds and get its answer */
             409: {
                 headers: {
                     [name: string]: unknown;
