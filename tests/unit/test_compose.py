@@ -53,5 +53,6 @@ def test_the_api_and_the_projector_share_one_master_key(compose: dict[str, Any])
     for key in ("RAPPORT_DATA_DIR", "RAPPORT_MASTER_KEY"):
         assert api["environment"][key] == projector["environment"][key]
     shared = {v for v in api["volumes"] if v.endswith(":" + api["environment"]["RAPPORT_DATA_DIR"])}
-    assert shared and shared <= set(projector["volumes"])
+    assert shared
+    assert shared <= set(projector["volumes"])
     assert all(v.split(":")[0] in compose["volumes"] for v in shared)
