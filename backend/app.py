@@ -1,8 +1,10 @@
 """create_app(): the one place that wires settings, the database, the store, routes and the CLI."""
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg
 from click import Group
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
@@ -66,8 +68,10 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         if not calendar.database_zones_known():  # once per process: about 12 ms of PostgreSQL reading its zones
             calendar.database_knows(r["name"] for r in await pool.fetch("SELECT name FROM pg_timezone_names"))
         store = EventStore(pool, event_registry(), inline=inline_projections(), keyring=Keyring.from_settings(settings))
-        # The master key is settled at start-up, so a wrong one is refused before any request.
-        await store.prepare_keys()
+        # The master key is settled at start-up, so a wrong one is refused before any request; a database
+        # not migrated yet (GET /health says so) settles it at its first append instead.
+        with contextlib.suppress(asyncpg.UndefinedTableError):
+            await store.prepare_keys()
         app.state.pool = pool
         app.state.store = store
         try:
