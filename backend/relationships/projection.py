@@ -4,7 +4,7 @@ One projection owns every table it derives (students, contacts, interviews, agen
 field_notes, student_activity, student_versions, student_summaries), so a rebuild replays them
 together and the agenda is always computed with the calendar (time zone, country) the student has
 at that point of the log. `student_summaries` is the exception that proves the rule: appends leave
-it alone, and it is computed when read (insights.SUMMARY_STATS); it is owned here so that a rebuild
+it alone, and it is computed when read (readmodels/stats.py, SUMMARY_STATS); it is owned here so that a rebuild
 swaps in an empty one, computed afresh on the next read.
 
 Per batch: one query loads the stored states of the streams it touches, `evolve` folds the new
