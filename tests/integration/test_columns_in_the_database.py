@@ -10,6 +10,7 @@ import pytest
 from backend.eventstore import NO_STREAM, EventStore, Metadata, StreamWrite
 from backend.eventstore.columns import DIGEST_COLUMNS, LINK_COLUMNS, STORED, Assigned
 from backend.eventstore.verify import CHANGED, verify
+from tests.columns import STORED_COLUMNS
 from tests.events import ContactAdded, Pinged
 
 pytestmark = pytest.mark.integration
@@ -29,23 +30,7 @@ async def test_the_events_table_has_exactly_the_declared_columns_and_types(pool:
         (c.name, await pool.fetchval("SELECT $1::regtype::text", c.sql_type)) for c in STORED
     ]  # e.g. timestamptz -> timestamp with time zone
     assert [(r["name"], r["type"]) for r in table] == declared
-    assert [r["name"] for r in table] == [
-        "position",
-        "transaction_id",
-        "stream_id",
-        "category",
-        "version",
-        "type",
-        "schema_version",
-        "data",
-        "metadata",
-        "actor_id",
-        "command_id",
-        "correlation_id",
-        "causation_id",
-        "recorded_at",
-        "hash",
-    ]
+    assert [r["name"] for r in table] == STORED_COLUMNS
     # What the append leaves to the table, the table fills in.
     defaults = {r["name"] for r in table if r["has_default"]}
     assert {c.name for c in STORED if c.source is Assigned.TABLE} <= defaults

@@ -39,27 +39,11 @@ from backend.eventstore.columns import (
 from backend.eventstore.store import EVENT_COLUMNS, EventStore
 from backend.eventstore.types import NO_STREAM
 from backend.registry import inline_projections
+from tests.columns import STORED_COLUMNS
 from tests.events import NoteAdded, Pinged, registry
 
 pytestmark = pytest.mark.unit
 
-STORED_COLUMNS = [
-    "position",
-    "transaction_id",
-    "stream_id",
-    "category",
-    "version",
-    "type",
-    "schema_version",
-    "data",
-    "metadata",
-    "actor_id",
-    "command_id",
-    "correlation_id",
-    "causation_id",
-    "recorded_at",
-    "hash",
-]
 READ_COLUMNS = [c for c in STORED_COLUMNS if c != "hash"]
 ONE_EVENT_PARAMETERS = [
     "stream_id",
